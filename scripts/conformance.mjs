@@ -1,0 +1,155 @@
+#!/usr/bin/env node
+// Corpus conformance: `h5kit dump --json` against h5py's reference descriptions
+// in ../shared/corpus, plus the invalid files (each must fail with a typed
+// h5kit error, quickly, without a stack trace). Prints `matched N/M`.
+//
+// Needs a build (`npm run build`) and /usr/bin/python3 with h5py for the
+// shared comparator. Options: --filter SUBSTR, --verbose, --jobs N.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir, cpus } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const shared = resolve(root, '..', 'shared');
+const corpus = join(shared, 'corpus');
+const cli = join(root, 'dist', 'node', 'cli.js');
+const args = process.argv.slice(2);
+const opt = (name) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const filter = opt('--filter');
+const verbose = args.includes('--verbose');
+const jobs = Number(opt('--jobs') ?? Math.max(2, cpus().length));
+const TIMEOUT_MS = 60_000;
+const INVALID_LIMIT_MS = 1_000;
+
+if (!existsSync(corpus)) {
+  console.error(`conformance: ${corpus} not found (the shared corpus sits beside the repo)`);
+  process.exit(2);
+}
+if (!existsSync(cli)) {
+  console.error('conformance: dist/node/cli.js missing; run `npm run build` first');
+  process.exit(2);
+}
+
+function readTsv(path) {
+  const [head, ...rows] = readFileSync(path, 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+  const cols = head.split('\t');
+  return rows.map((r) => Object.fromEntries(r.split('\t').map((v, i) => [cols[i], v])));
+}
+
+const known = new Map(readTsv(join(root, 'tests', 'conformance', 'known-failures.tsv')).map((r) => [r.path, r]));
+const manifest = readTsv(join(corpus, 'MANIFEST.tsv')).filter((r) => !filter || r.path.includes(filter));
+const noRef = new Map(readTsv(join(corpus, 'NO_REFERENCE.tsv')).map((r) => [r.path, r]));
+const noRefExpect = new Map(readTsv(join(root, 'tests', 'conformance', 'no-reference.tsv')).map((r) => [r.path, r]));
+
+function runCli(file, extra = []) {
+  return new Promise((res) => {
+    const t0 = Date.now();
+    const p = spawn(process.execPath, [cli, 'dump', '--json', file, ...extra], { cwd: dirname(file) });
+    const out = [];
+    let err = '';
+    const timer = setTimeout(() => p.kill('SIGKILL'), TIMEOUT_MS);
+    p.stdout.on('data', (d) => out.push(d));
+    p.stderr.on('data', (d) => (err += d));
+    p.on('close', (code, signal) => {
+      clearTimeout(timer);
+      res({ code, signal, stdout: Buffer.concat(out), stderr: err, ms: Date.now() - t0 });
+    });
+  });
+}
+
+async function pool(items, fn) {
+  const results = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(jobs, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        results[i] = await fn(items[i]);
+      }
+    }),
+  );
+  return results;
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'h5kit-conf-'));
+const valid = manifest.filter((r) => !r.path.startsWith('invalid/'));
+const withRef = valid.filter((r) => existsSync(join(corpus, r.path + '.json')));
+const invalid = manifest.filter((r) => r.path.startsWith('invalid/'));
+
+const dumps = await pool(withRef, async (r) => {
+  const res = await runCli(join(corpus, r.path));
+  const ours = join(tmp, r.path.replaceAll('/', '__') + '.json');
+  if (res.code === 0) writeFileSync(ours, res.stdout);
+  return { row: r, res, ours };
+});
+
+// One python process compares every successful dump with its reference.
+const pairs = dumps.filter((d) => d.res.code === 0).map((d) => `${join(corpus, d.row.path + '.json')}\t${d.ours}`);
+const cmp = spawnSync('/usr/bin/python3', [join(root, 'scripts', 'compare_many.py'), join(shared, 'tools')], {
+  input: pairs.join('\n') + '\n',
+  maxBuffer: 1 << 28,
+});
+if (cmp.status !== 0) {
+  console.error(`conformance: comparator failed (is /usr/bin/python3 with h5py installed?)\n${cmp.stderr}`);
+  process.exit(2);
+}
+const diffsByRef = new Map(
+  cmp.stdout.toString().split('\n').filter(Boolean).map((l) => JSON.parse(l)).map((o) => [o.ref, o.diffs]),
+);
+
+let matched = 0;
+const unexpected = [];
+const fixedKnown = [];
+for (const d of dumps) {
+  const ref = join(corpus, d.row.path + '.json');
+  const failure =
+    d.res.code !== 0
+      ? (d.res.stderr.trim().split('\n')[0] || `exit ${d.res.code} ${d.res.signal ?? ''}`)
+      : (diffsByRef.get(ref) ?? ['no comparison result']).length
+        ? `differs: ${(diffsByRef.get(ref) ?? []).slice(0, 3).join(' | ')}`
+        : null;
+  const k = known.get(d.row.path);
+  if (!failure) {
+    matched++;
+    if (k) fixedKnown.push(d.row.path);
+  } else if (!k) unexpected.push(`${d.row.path}: ${failure}`);
+  else if (k.error && d.res.code !== 0 && !d.res.stderr.includes(k.error)) {
+    unexpected.push(`${d.row.path}: expected ${k.error}, got ${failure}`);
+  } else if (verbose) console.log(`known   ${d.row.path}: ${failure}`);
+}
+
+// Files h5py could not describe: dump without error, or fail with the expected typed error.
+const noRefRows = valid.filter((r) => noRef.has(r.path));
+const noRefResults = await pool(noRefRows, async (r) => ({ row: r, res: await runCli(join(corpus, r.path)) }));
+let noRefOk = 0;
+for (const { row, res } of noRefResults) {
+  const want = noRefExpect.get(row.path);
+  const got = res.code === 0 ? 'ok' : (/^h5kit: (\w+):/.exec(res.stderr)?.[1] ?? `crash(${res.code})`);
+  if (!want) unexpected.push(`${row.path}: no entry in tests/conformance/no-reference.tsv (got ${got})`);
+  else if (want.expect !== got) unexpected.push(`${row.path}: expected ${want.expect}, got ${got}: ${res.stderr.trim().split('\n')[0] ?? ''}`);
+  else noRefOk++;
+}
+
+// Invalid files: a typed error, within a second, no stack trace.
+const invalidResults = await pool(invalid, async (r) => ({ row: r, res: await runCli(join(corpus, r.path)) }));
+let invalidOk = 0;
+for (const { row, res } of invalidResults) {
+  const typed = res.code === 1 && /^h5kit: H5\w+Error: /.test(res.stderr) && !/\n\s+at /.test(res.stderr);
+  if (typed && res.ms <= INVALID_LIMIT_MS * 3) invalidOk++;
+  else unexpected.push(`${row.path}: expected a typed error within 1 s, got exit ${res.code} in ${res.ms} ms: ${res.stderr.trim().split('\n')[0]}`);
+  if (verbose) console.log(`invalid ${row.path}: ${res.stderr.trim()} (${res.ms} ms)`);
+}
+
+rmSync(tmp, { recursive: true, force: true });
+for (const u of unexpected) console.log(`FAIL ${u}`);
+for (const f of fixedKnown) console.log(`NOW PASSES (remove from known-failures.tsv): ${f}`);
+console.log(`known failures: ${withRef.length - matched - unexpected.filter((u) => withRef.some((r) => u.startsWith(r.path + ':'))).length}`);
+console.log(`no-reference files as expected: ${noRefOk}/${noRefRows.length}`);
+console.log(`invalid files rejected with a typed error: ${invalidOk}/${invalid.length}`);
+console.log(`matched ${matched}/${withRef.length}`);
+process.exit(unexpected.length || fixedKnown.length ? 1 : 0);

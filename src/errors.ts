@@ -1,0 +1,49 @@
+/**
+ * Error classes users can catch. Every error h5kit raises on purpose is an
+ * `H5Error`; format problems carry the structure name and file offset.
+ */
+export class H5Error extends Error {
+  override name = 'H5Error';
+}
+
+/** The bytes do not form a valid HDF5 structure. */
+export class H5FormatError extends H5Error {
+  override name = 'H5FormatError';
+  constructor(
+    readonly structure: string,
+    readonly offset: number,
+    readonly detail: string,
+  ) {
+    super(`${structure} at offset ${offset}: ${detail}`);
+  }
+}
+
+/** A checksum stored in the file does not match the bytes it covers. */
+export class H5ChecksumError extends H5FormatError {
+  override name = 'H5ChecksumError';
+}
+
+/** Valid HDF5 that uses a feature h5kit does not implement (e.g. a third-party filter). */
+export class H5UnsupportedError extends H5Error {
+  override name = 'H5UnsupportedError';
+}
+
+/** A path, attribute or object that does not exist. */
+export class H5NotFoundError extends H5Error {
+  override name = 'H5NotFoundError';
+}
+
+/** A value that cannot be represented in (or converted from) the requested HDF5 type. */
+export class H5TypeError extends H5Error {
+  override name = 'H5TypeError';
+}
+
+/** A key that already exists where a new one was requested without `override`. */
+export class H5KeyExistsError extends H5Error {
+  override name = 'H5KeyExistsError';
+}
+
+/** Invalid arguments: a bad selection, shape, name or option. */
+export class H5ValueError extends H5Error {
+  override name = 'H5ValueError';
+}

@@ -1,0 +1,24 @@
+/**
+ * The filter interface of the data pipeline (spec IV.A.2.l, "Data Storage -
+ * Filter Pipeline"). Filters run on whole chunks: `decode` undoes what the
+ * writer's `encode` did. Filters are looked up by their registered id.
+ */
+export interface FilterContext {
+  /** Size in bytes of one element of the dataset's datatype. */
+  readonly elementSize: number;
+  /** Client data values stored for this filter in the pipeline message. */
+  readonly clientData: ArrayLike<number>;
+  /** What is being decoded, for error messages (e.g. `dataset "/a/b"`). */
+  readonly where: string;
+  /** Expected decoded size in bytes when known (the chunk's byte size), else -1. */
+  readonly decodedSize: number;
+}
+
+export interface Filter {
+  /** Registered filter id (1 deflate, 2 shuffle, 3 fletcher32, 5 nbit, 6 scaleoffset, 32000 lzf, ...). */
+  readonly id: number;
+  readonly name: string;
+  decode(input: Uint8Array, ctx: FilterContext): Uint8Array;
+  /** Present for filters h5kit can also write. */
+  encode?(input: Uint8Array, ctx: FilterContext): Uint8Array;
+}

@@ -1,0 +1,11 @@
+export type { Filter, FilterContext } from './filter.js';
+export { registerFilter, unregisterFilter, getFilter, filterName, registeredFilterIds } from './registry.js';
+export { decodeChunk, encodeChunk } from './pipeline.js';
+export type { PipelineEntry, ChunkInfo } from './pipeline.js';
+export { H5FilterDeclinedError, MAX_FILTER_OUTPUT } from './util.js';
+export { deflateFilter, DEFAULT_DEFLATE_LEVEL } from './deflate.js';
+export { shuffleFilter, shuffle, unshuffle } from './shuffle.js';
+export { fletcher32Filter, fletcher32 } from './fletcher32.js';
+export { lzfFilter, lzfCompress, lzfClientData } from './lzf.js';
+export { nbitFilter } from './nbit.js';
+export { scaleoffsetFilter } from './scaleoffset.js';

@@ -1,0 +1,196 @@
+import { H5ChecksumError, H5FormatError, H5UnsupportedError } from '../errors.js';
+import { ByteReader, isUndefinedAddress } from './byte-reader.js';
+import { lookup3 } from './checksum.js';
+import type { FileContext } from './file-context.js';
+import { hex } from './superblock.js';
+
+/** Object header message type ids (spec IV.A.2). */
+export const MessageType = {
+  NIL: 0x00,
+  Dataspace: 0x01,
+  LinkInfo: 0x02,
+  Datatype: 0x03,
+  FillValueOld: 0x04,
+  FillValue: 0x05,
+  Link: 0x06,
+  ExternalFileList: 0x07,
+  DataLayout: 0x08,
+  Bogus: 0x09,
+  GroupInfo: 0x0a,
+  FilterPipeline: 0x0b,
+  Attribute: 0x0c,
+  Comment: 0x0d,
+  ModificationTimeOld: 0x0e,
+  SharedMessageTable: 0x0f,
+  Continuation: 0x10,
+  SymbolTable: 0x11,
+  ModificationTime: 0x12,
+  BTreeK: 0x13,
+  DriverInfo: 0x14,
+  AttributeInfo: 0x15,
+  ReferenceCount: 0x16,
+  FileSpaceInfo: 0x17,
+} as const;
+
+/** Message flag bits (spec IV.A.1.a/b). */
+export const MessageFlag = {
+  Constant: 0x01,
+  Shared: 0x02,
+  DontShare: 0x04,
+  FailIfUnknownWrite: 0x08,
+  MarkIfUnknown: 0x10,
+  WasUnknown: 0x20,
+  Shareable: 0x40,
+  FailIfUnknownAlways: 0x80,
+} as const;
+
+export interface HeaderMessage {
+  readonly type: number;
+  readonly flags: number;
+  /** The message body (a view into file bytes). */
+  readonly data: Uint8Array;
+  /** File address of the body, for error messages. */
+  readonly address: number;
+  /** v2 headers tracking attribute creation order store it per message. */
+  readonly creationOrder?: number;
+}
+
+export interface ObjectHeader {
+  readonly address: number;
+  readonly version: 1 | 2;
+  readonly referenceCount: number;
+  readonly messages: HeaderMessage[];
+  /** v2 header flags byte (0 for v1). */
+  readonly flags: number;
+  /** v2 stored times (seconds since the epoch) when flag bit 5 is set. */
+  readonly times?: { access: number; modification: number; change: number; birth: number };
+  /** v2 attribute phase change values when flag bit 4 is set. */
+  readonly attributePhase?: { maxCompact: number; minDense: number };
+}
+
+/** Bound on continuation blocks per header; guards against cycles and hostile files. */
+const MAX_CHUNKS = 65536;
+
+/**
+ * Read an object header of either version (spec IV.A.1.a "Version 1 Object
+ * Header", IV.A.1.b "Version 2 Object Header"), following continuation
+ * messages into further chunks.
+ */
+export function readObjectHeader(ctx: FileContext, address: number): ObjectHeader {
+  return ctx.cached('OHDR', address, () => {
+    if (isUndefinedAddress(address)) throw new H5FormatError('object header', address, 'undefined address');
+    const first = ctx.bytes(address, 4, 'object header');
+    if (first[0] === 0x4f && first[1] === 0x48 && first[2] === 0x44 && first[3] === 0x52) return readV2(ctx, address);
+    if (first[0] === 1) return readV1(ctx, address);
+    throw new H5FormatError('object header', address, `unknown object header version ${first[0]} (neither v1 nor "OHDR")`);
+  });
+}
+
+interface Pending {
+  address: number;
+  length: number;
+}
+
+function followContinuations(ctx: FileContext, msgs: HeaderMessage[], from: number, queue: Pending[], seen: Set<number>) {
+  for (let i = from; i < msgs.length; i++) {
+    const m = msgs[i];
+    if (m.type !== MessageType.Continuation) continue;
+    const r = new ByteReader(m.data, m.address, 'continuation message', ctx.sizes);
+    const address = r.offset();
+    const length = r.lengthField();
+    if (seen.has(address)) throw new H5FormatError('object header continuation', m.address, `cycle: block at ${address} already read`);
+    if (seen.size >= MAX_CHUNKS) throw new H5FormatError('object header continuation', m.address, 'too many continuation blocks');
+    seen.add(address);
+    queue.push({ address, length });
+  }
+}
+
+function readV1(ctx: FileContext, address: number): ObjectHeader {
+  const r = ctx.reader(address, 16, 'object header v1');
+  r.u8(); // version
+  r.skip(1);
+  r.u16(); // number of messages: not trusted, the chunks are parsed to their ends
+  const referenceCount = r.u32();
+  const headerSize = r.u32();
+  const messages: HeaderMessage[] = [];
+  const seen = new Set<number>([address]);
+  const queue: Pending[] = [{ address: address + 16, length: headerSize }];
+  while (queue.length) {
+    const chunk = queue.shift()!;
+    const before = messages.length;
+    const c = ctx.reader(chunk.address, chunk.length, 'object header v1 chunk');
+    while (c.remaining >= 8) {
+      const type = c.u16();
+      const size = c.u16();
+      const flags = c.u8();
+      c.skip(3);
+      if (size > c.remaining) c.fail(`message of type ${type} claims ${size} bytes, ${c.remaining} left in the chunk`);
+      const at = c.here;
+      const data = c.bytesView(size);
+      messages.push({ type, flags, data, address: at });
+      // Message bodies are padded to 8 bytes in v1 headers; libhdf5 stores sizes already aligned.
+      c.align(8);
+    }
+    followContinuations(ctx, messages, before, queue, seen);
+  }
+  return { address, version: 1, referenceCount, messages, flags: 0 };
+}
+
+function verifyChecksum(ctx: FileContext, bytes: Uint8Array, address: number, structure: string): void {
+  const n = bytes.length - 4;
+  const stored = (bytes[n] | (bytes[n + 1] << 8) | (bytes[n + 2] << 16) | (bytes[n + 3] << 24)) >>> 0;
+  const computed = lookup3(bytes.subarray(0, n));
+  if (stored !== computed) {
+    throw new H5ChecksumError(structure, address, `checksum mismatch (stored ${hex(stored)}, computed ${hex(computed)})`);
+  }
+}
+
+function readV2(ctx: FileContext, address: number): ObjectHeader {
+  const pre = ctx.readerUpTo(address, 4 + 2 + 16 + 4 + 8, 'object header v2');
+  pre.signature('OHDR');
+  const version = pre.u8();
+  if (version !== 2) throw new H5UnsupportedError(`object header version ${version} at ${address} is not supported`);
+  const flags = pre.u8();
+  let times: ObjectHeader['times'];
+  if (flags & 0x20) {
+    times = { access: pre.u32(), modification: pre.u32(), change: pre.u32(), birth: pre.u32() };
+  }
+  let attributePhase: ObjectHeader['attributePhase'];
+  if (flags & 0x10) attributePhase = { maxCompact: pre.u16(), minDense: pre.u16() };
+  const chunk0Size = pre.uint(1 << (flags & 3));
+  const prefix = pre.pos;
+  const whole = ctx.bytes(address, prefix + chunk0Size + 4, 'object header v2');
+  verifyChecksum(ctx, whole, address, 'object header v2');
+  const tracksOrder = (flags & 0x04) !== 0;
+  const messages: HeaderMessage[] = [];
+  const seen = new Set<number>([address]);
+  const parseMessages = (c: ByteReader) => {
+    const headerSize = tracksOrder ? 6 : 4;
+    // The chunk ends with the 4-byte checksum; a gap shorter than a message header may precede it.
+    while (c.remaining - 4 >= headerSize) {
+      const type = c.u8();
+      const size = c.u16();
+      const mflags = c.u8();
+      const creationOrder = tracksOrder ? c.u16() : undefined;
+      if (size > c.remaining - 4) c.fail(`message of type ${type} claims ${size} bytes, ${c.remaining - 4} left in the chunk`);
+      const at = c.here;
+      const data = c.bytesView(size);
+      messages.push({ type, flags: mflags, data, address: at, creationOrder });
+    }
+  };
+  const c0 = new ByteReader(whole, address, 'object header v2', ctx.sizes).seek(prefix);
+  parseMessages(c0);
+  const queue: Pending[] = [];
+  followContinuations(ctx, messages, 0, queue, seen);
+  while (queue.length) {
+    const chunk = queue.shift()!;
+    const before = messages.length;
+    const bytes = ctx.bytes(chunk.address, chunk.length, 'object header continuation block');
+    const c = new ByteReader(bytes, chunk.address, 'object header continuation block', ctx.sizes);
+    c.signature('OCHK');
+    verifyChecksum(ctx, bytes, chunk.address, 'object header continuation block');
+    parseMessages(c);
+    followContinuations(ctx, messages, before, queue, seen);
+  }
+  return { address, version: 2, referenceCount: 1, messages, flags, times, attributePhase };
+}

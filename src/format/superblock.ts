@@ -1,0 +1,140 @@
+import { H5FormatError, H5ChecksumError, H5UnsupportedError } from '../errors.js';
+import type { ByteSource } from '../io/source.js';
+import { ByteReader, UNDEFINED_ADDRESS } from './byte-reader.js';
+import { lookup3 } from './checksum.js';
+import { readSymbolTableEntry, type SymbolTableEntry } from './symbol-table.js';
+
+/** `\x89HDF\r\n\x1a\n` */
+const SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/**
+ * The superblock (spec III.A). Versions 0/1 carry the root group as a symbol
+ * table entry; versions 2/3 carry only its object header address and a
+ * checksum, plus an optional superblock-extension object header.
+ */
+export interface Superblock {
+  readonly version: number;
+  /** Absolute position of the signature: the user-block size. */
+  readonly location: number;
+  readonly offsetSize: number;
+  readonly lengthSize: number;
+  /** Absolute address that stored addresses are relative to. */
+  readonly baseAddress: number;
+  readonly endOfFileAddress: number;
+  readonly groupLeafNodeK: number;
+  readonly groupInternalNodeK: number;
+  readonly indexedStorageK: number;
+  readonly fileConsistencyFlags: number;
+  readonly rootObjectHeaderAddress: number;
+  /** v0/v1 only: the root's symbol table entry (its scratch pad caches the B-tree/heap). */
+  readonly rootEntry?: SymbolTableEntry;
+  readonly extensionAddress: number;
+  readonly driverInfoAddress: number;
+}
+
+/** Search for the signature at 0, 512, 1024, 2048, … (spec III.A: user block sizes). */
+export function findSuperblock(source: ByteSource): number {
+  for (let at = 0; at + SIGNATURE.length <= source.size; at = at === 0 ? 512 : at * 2) {
+    const b = source.read(at, SIGNATURE.length);
+    if (SIGNATURE.every((v, i) => b[i] === v)) return at;
+  }
+  throw new H5FormatError('superblock', 0, 'no HDF5 signature at offset 0 or any power-of-two offset from 512 (not an HDF5 file)');
+}
+
+export function readSuperblock(source: ByteSource): Superblock {
+  const location = findSuperblock(source);
+  const head = source.read(location, Math.min(source.size - location, 256));
+  const r = new ByteReader(head, location, 'superblock');
+  r.skip(8);
+  const version = r.u8();
+  if (version === 0 || version === 1) return readV0V1(r, version, location);
+  if (version === 2 || version === 3) return readV2V3(r, version, location);
+  throw new H5UnsupportedError(`superblock version ${version} at offset ${location} is not supported`);
+}
+
+function checkSizes(r: ByteReader, offsetSize: number, lengthSize: number): void {
+  const ok = (n: number) => n === 2 || n === 4 || n === 8;
+  if (!ok(offsetSize)) r.fail(`invalid size of offsets ${offsetSize}`);
+  if (!ok(lengthSize)) r.fail(`invalid size of lengths ${lengthSize}`);
+}
+
+function readV0V1(r: ByteReader, version: number, location: number): Superblock {
+  r.u8(); // free-space storage version
+  r.u8(); // root group symbol table entry version
+  r.skip(1);
+  r.u8(); // shared header message format version
+  const offsetSize = r.u8();
+  const lengthSize = r.u8();
+  checkSizes(r, offsetSize, lengthSize);
+  r.skip(1);
+  const groupLeafNodeK = r.u16();
+  const groupInternalNodeK = r.u16();
+  if (groupLeafNodeK === 0 || groupInternalNodeK === 0) r.fail('group B-tree K must be positive');
+  const fileConsistencyFlags = r.u32();
+  let indexedStorageK = 32;
+  if (version === 1) {
+    indexedStorageK = r.u16();
+    r.skip(2);
+  }
+  const sized = new ByteReader(r.bytes, r.address, 'superblock', { offsetSize, lengthSize });
+  sized.pos = r.pos;
+  sized.offset(); // stored base address: libhdf5 replaces it by the signature position
+  const extensionAddress = sized.offset(); // "free-space info" address; holds the extension in 1.8+ files
+  const endOfFileAddress = sized.offset();
+  const driverInfoAddress = sized.offset();
+  const rootEntry = readSymbolTableEntry(sized);
+  return {
+    version,
+    location,
+    offsetSize,
+    lengthSize,
+    baseAddress: location,
+    endOfFileAddress,
+    groupLeafNodeK,
+    groupInternalNodeK,
+    indexedStorageK,
+    fileConsistencyFlags,
+    rootObjectHeaderAddress: rootEntry.objectHeaderAddress,
+    rootEntry,
+    extensionAddress,
+    driverInfoAddress,
+  };
+}
+
+function readV2V3(r: ByteReader, version: number, location: number): Superblock {
+  const offsetSize = r.u8();
+  const lengthSize = r.u8();
+  checkSizes(r, offsetSize, lengthSize);
+  const fileConsistencyFlags = r.u8();
+  const sized = new ByteReader(r.bytes, r.address, 'superblock', { offsetSize, lengthSize });
+  sized.pos = r.pos;
+  sized.offset(); // base address, see readV0V1
+  const extensionAddress = sized.offset();
+  const endOfFileAddress = sized.offset();
+  const rootObjectHeaderAddress = sized.offset();
+  const end = sized.pos;
+  const stored = sized.u32();
+  const computed = lookup3(r.bytes.subarray(0, end));
+  if (stored !== computed) {
+    throw new H5ChecksumError('superblock', location, `checksum mismatch (stored ${hex(stored)}, computed ${hex(computed)})`);
+  }
+  return {
+    version,
+    location,
+    offsetSize,
+    lengthSize,
+    baseAddress: location,
+    endOfFileAddress,
+    groupLeafNodeK: 4,
+    groupInternalNodeK: 16,
+    indexedStorageK: 32,
+    fileConsistencyFlags,
+    rootObjectHeaderAddress,
+    extensionAddress,
+    driverInfoAddress: UNDEFINED_ADDRESS,
+  };
+}
+
+export function hex(n: number): string {
+  return '0x' + (n >>> 0).toString(16).padStart(8, '0');
+}

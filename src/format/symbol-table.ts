@@ -1,0 +1,58 @@
+import type { ByteReader } from './byte-reader.js';
+import type { FileContext } from './file-context.js';
+
+/**
+ * Symbol table entry (spec III.C). The scratch pad caches facts about the
+ * object: for cache type 1 the group's B-tree and local heap addresses, for
+ * type 2 the offset of a soft link's value in the local heap.
+ */
+export interface SymbolTableEntry {
+  readonly linkNameOffset: number;
+  readonly objectHeaderAddress: number;
+  readonly cacheType: number;
+  readonly btreeAddress?: number;
+  readonly heapAddress?: number;
+  readonly softLinkOffset?: number;
+}
+
+export function symbolTableEntrySize(offsetSize: number): number {
+  return 2 * offsetSize + 4 + 4 + 16;
+}
+
+export function readSymbolTableEntry(r: ByteReader): SymbolTableEntry {
+  const linkNameOffset = r.uint(r.sizes.offsetSize);
+  const objectHeaderAddress = r.offset();
+  const cacheType = r.u32();
+  r.skip(4);
+  const scratchStart = r.pos;
+  let entry: SymbolTableEntry;
+  if (cacheType === 1) {
+    entry = { linkNameOffset, objectHeaderAddress, cacheType, btreeAddress: r.offset(), heapAddress: r.offset() };
+  } else if (cacheType === 2) {
+    entry = { linkNameOffset, objectHeaderAddress, cacheType, softLinkOffset: r.u32() };
+  } else {
+    entry = { linkNameOffset, objectHeaderAddress, cacheType };
+  }
+  r.seek(scratchStart + 16);
+  return entry;
+}
+
+/**
+ * Symbol table node "SNOD" (spec III.B): the leaves of a group's v1 B-tree,
+ * holding up to 2K entries sorted by name.
+ */
+export function readSymbolTableNode(ctx: FileContext, address: number): SymbolTableEntry[] {
+  return ctx.cached('SNOD', address, () => {
+    const entrySize = symbolTableEntrySize(ctx.sizes.offsetSize);
+    const head = ctx.reader(address, 8, 'symbol table node');
+    head.signature('SNOD');
+    const version = head.u8();
+    if (version !== 1) head.fail(`unsupported version ${version}`);
+    head.skip(1);
+    const count = head.u16();
+    const r = ctx.reader(address + 8, count * entrySize, 'symbol table node');
+    const entries: SymbolTableEntry[] = [];
+    for (let i = 0; i < count; i++) entries.push(readSymbolTableEntry(r));
+    return entries;
+  });
+}

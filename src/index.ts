@@ -1,0 +1,30 @@
+/**
+ * h5kit: HDF5 read and written in pure TypeScript. This entry point is the
+ * browser-safe core: no Node APIs. Node-only pieces are in `h5kit/node`.
+ */
+export { open, File, type OpenOptions, type Source } from './api/file.js';
+export { Group, type H5Object } from './api/group.js';
+export { Dataset } from './api/dataset.js';
+export { NamedDatatype } from './api/named-datatype.js';
+export { AttributeManager, type AttributeInfo } from './api/attributes.js';
+export { SoftLink, ExternalLink, HardLink, UserDefinedLink, type AnyLink } from './api/links.js';
+export { Reference, RegionReference, type Value, type ReadOptions } from './api/values.js';
+export type { Selection, DimSelection } from './model/selection.js';
+export type { Datatype } from './format/messages/datatype.js';
+export type { RegionSelection } from './model/references.js';
+export type { ByteSource } from './io/source.js';
+export { MemorySource } from './io/memory-source.js';
+export { registerFilter, unregisterFilter, getFilter } from './filters/registry.js';
+export { describeFile, type DescribeOptions, type Entry as DescriptionEntry } from './dump/describe.js';
+export { dtypeString } from './api/dtype-string.js';
+export type { Filter, FilterContext } from './filters/filter.js';
+export {
+  H5Error,
+  H5FormatError,
+  H5ChecksumError,
+  H5UnsupportedError,
+  H5NotFoundError,
+  H5TypeError,
+  H5KeyExistsError,
+  H5ValueError,
+} from './errors.js';

@@ -1,0 +1,19 @@
+/**
+ * A random-access source of file bytes. The parser asks only for
+ * `(offset, length)` ranges, so a file never needs to be in one buffer.
+ *
+ * `read` is synchronous: the parser is written once against this interface.
+ * Async sources (HTTP ranges, Blob) are served through a prefetching cache
+ * that satisfies these calls; see spec-notes/io-sources.md.
+ */
+export interface ByteSource {
+  /** Total size in bytes. */
+  readonly size: number;
+  /**
+   * Exactly `length` bytes starting at `offset`. The result may be a view
+   * into a shared buffer: callers must not modify it.
+   */
+  read(offset: number, length: number): Uint8Array;
+  /** Release the underlying resource (file handle). Optional. */
+  close?(): void;
+}

@@ -1,0 +1,210 @@
+import { H5FormatError, H5UnsupportedError } from '../errors.js';
+import { decodeChunk } from '../filters/pipeline.js';
+import { isUndefinedAddress } from '../format/byte-reader.js';
+import type { FileContext } from '../format/file-context.js';
+import type { DataLayout } from '../format/messages/data-layout.js';
+import type { FillValue } from '../format/messages/fill-value.js';
+import type { FilterDescription } from '../format/messages/filter-pipeline.js';
+import type { ExternalFileList } from '../format/messages/info.js';
+import type { ByteSource } from '../io/source.js';
+import { LocalHeap } from '../format/local-heap.js';
+import { findChunks } from './chunk-index.js';
+import { copyBox, fillElements, product, type Hyperslab } from './selection.js';
+
+/** Everything needed to read a dataset's raw element bytes. */
+export interface StorageInfo {
+  readonly ctx: FileContext;
+  /** e.g. `dataset "/a/b"`, for error messages. */
+  readonly where: string;
+  readonly elementSize: number;
+  readonly dims: readonly number[];
+  readonly maxDims: readonly (number | null)[];
+  readonly layout: DataLayout;
+  readonly filters: readonly FilterDescription[];
+  readonly fill?: FillValue;
+  readonly external?: ExternalFileList;
+  /** Opens an external raw data file by the name stored in the file. */
+  readonly openExternal?: (name: string) => ByteSource;
+  /** Called once per chunk decoded (tests count decodes with it). */
+  readonly onChunk?: (offset: readonly number[]) => void;
+}
+
+/** Largest selection h5kit materialises in one call (bytes). */
+const MAX_SELECTION_BYTES = 2 ** 32;
+
+/**
+ * Raw bytes (file datatype, C order) of a hyperslab. `owned` is false when the
+ * result is a view into the source that must not be modified.
+ */
+export function readHyperslab(info: StorageInfo, slab: Hyperslab): { bytes: Uint8Array; owned: boolean } {
+  const esz = info.elementSize;
+  const n = product(slab.count);
+  const total = n * esz;
+  if (total > MAX_SELECTION_BYTES) {
+    throw new H5UnsupportedError(`${info.where}: selection of ${total} bytes is larger than h5kit reads in one call; read it in slices`);
+  }
+  const layout = info.layout;
+  const whole = isWhole(info.dims, slab);
+  switch (layout.class) {
+    case 'compact': {
+      const need = product(info.dims) * esz;
+      if (layout.data.length < need) {
+        throw new H5FormatError('data layout message', -1, `${info.where}: compact data holds ${layout.data.length} bytes, the dataspace needs ${need}`);
+      }
+      if (whole) return { bytes: layout.data.subarray(0, need), owned: false };
+      const out = new Uint8Array(total);
+      copyBox(layout.data, info.dims, slab.start, slab.step, out, slab.count, zeros(slab.count.length), slab.count, esz);
+      return { bytes: out, owned: true };
+    }
+    case 'contiguous':
+      if (info.external && info.external.slots.length) return readExternal(info, slab, total);
+      return readContiguous(info, layout.address, slab, total, whole);
+    case 'chunked':
+      return { bytes: readChunked(info, layout, slab, total), owned: true };
+    case 'virtual':
+      throw new H5UnsupportedError(`${info.where}: virtual datasets are not supported yet`);
+  }
+}
+
+function zeros(n: number): number[] {
+  return new Array(n).fill(0);
+}
+
+function isWhole(dims: readonly number[], slab: Hyperslab): boolean {
+  for (let d = 0; d < dims.length; d++) {
+    if (slab.start[d] !== 0 || slab.count[d] !== dims[d] || (slab.step[d] !== 1 && dims[d] > 1)) return false;
+  }
+  return true;
+}
+
+function filled(info: StorageInfo, total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  fillElements(out, info.fill?.value);
+  return out;
+}
+
+function readContiguous(info: StorageInfo, address: number, slab: Hyperslab, total: number, whole: boolean) {
+  if (isUndefinedAddress(address) || total === 0) return { bytes: filled(info, total), owned: true };
+  const esz = info.elementSize;
+  const rank = info.dims.length;
+  if (whole) return { bytes: info.ctx.bytes(address, total, `${info.where} contiguous data`), owned: false };
+  // Read row by row along the last dimension: only the bytes the selection spans.
+  const out = new Uint8Array(total);
+  const last = rank - 1;
+  const rowCount = slab.count[last];
+  const rowBytes = rowCount * esz;
+  const rowSpan = ((rowCount - 1) * slab.step[last] + 1) * esz;
+  const strides = info.dims.map((_, d) => product(info.dims.slice(d + 1)));
+  const idx = zeros(last);
+  for (let o = 0; o < total; o += rowBytes) {
+    let e = slab.start[last];
+    for (let d = 0; d < last; d++) e += (slab.start[d] + idx[d] * slab.step[d]) * strides[d];
+    const row = info.ctx.bytes(address + e * esz, rowSpan, `${info.where} contiguous data`);
+    if (slab.step[last] === 1) out.set(row, o);
+    else copyBox(row, [rowSpan / esz], [0], [slab.step[last]], out.subarray(o, o + rowBytes), [rowCount], [0], [rowCount], esz);
+    for (let d = last - 1; d >= 0; d--) {
+      if (++idx[d] < slab.count[d]) break;
+      idx[d] = 0;
+    }
+  }
+  return { bytes: out, owned: true };
+}
+
+function readExternal(info: StorageInfo, slab: Hyperslab, total: number) {
+  const ext = info.external!;
+  if (!info.openExternal) {
+    throw new H5UnsupportedError(`${info.where}: data is stored in external files; open the file with a resolver for them (h5kit/node does this relative to the file)`);
+  }
+  const heap = LocalHeap.read(info.ctx, ext.heapAddress);
+  const esz = info.elementSize;
+  const size = product(info.dims) * esz;
+  const all = new Uint8Array(size);
+  let pos = 0;
+  for (const slot of ext.slots) {
+    if (pos >= size) break;
+    const name = heap.string(slot.nameOffset);
+    const src = info.openExternal(name);
+    const want = Math.min(slot.size, size - pos);
+    const avail = Math.max(0, Math.min(want, src.size - slot.fileOffset));
+    if (avail > 0) all.set(src.read(slot.fileOffset, avail), pos);
+    pos += want;
+  }
+  if (isWhole(info.dims, slab)) return { bytes: all, owned: true };
+  const out = new Uint8Array(total);
+  copyBox(all, info.dims, slab.start, slab.step, out, slab.count, zeros(slab.count.length), slab.count, esz);
+  return { bytes: out, owned: true };
+}
+
+type ChunkedLayout = Extract<DataLayout, { class: 'chunked' }>;
+
+function readChunked(info: StorageInfo, layout: ChunkedLayout, slab: Hyperslab, total: number): Uint8Array {
+  const out = filled(info, total);
+  if (total === 0) return out;
+  const rank = info.dims.length;
+  const cd = layout.chunkDims;
+  if (cd.length !== rank) {
+    throw new H5FormatError('data layout message', -1, `${info.where}: chunk rank ${cd.length} differs from dataspace rank ${rank}`);
+  }
+  if (cd.some((c) => c <= 0)) throw new H5FormatError('data layout message', -1, `${info.where}: zero chunk dimension`);
+  const esz = info.elementSize;
+  const lo: number[] = [];
+  const hi: number[] = [];
+  for (let d = 0; d < rank; d++) {
+    const first = slab.start[d];
+    const lastIdx = slab.start[d] + (slab.count[d] - 1) * slab.step[d];
+    lo.push(Math.floor(first / cd[d]) * cd[d]);
+    hi.push(Math.floor(lastIdx / cd[d]) * cd[d]);
+  }
+  const chunkBytes = product(cd) * esz;
+  const chunks = findChunks(info.ctx, layout, info.dims, info.maxDims, lo, hi);
+  const srcStart = new Array<number>(rank);
+  const dstStart = new Array<number>(rank);
+  const cnt = new Array<number>(rank);
+  for (const c of chunks) {
+    // Which selected indices fall inside this chunk, per dimension.
+    let empty = false;
+    for (let d = 0; d < rank; d++) {
+      const o = c.offset[d];
+      const st = slab.start[d], step = slab.step[d];
+      const k0 = Math.max(0, Math.ceil((o - st) / step));
+      const k1 = Math.min(slab.count[d], Math.ceil((o + cd[d] - st) / step));
+      if (k1 <= k0) {
+        empty = true;
+        break;
+      }
+      srcStart[d] = st + k0 * step - o;
+      dstStart[d] = k0;
+      cnt[d] = k1 - k0;
+    }
+    if (empty) continue;
+    const data = readChunk(info, layout, c.address, c.size, c.filterMask, chunkBytes, c.offset);
+    copyBox(data, cd, srcStart, slab.step, out, slab.count, dstStart, cnt, esz);
+  }
+  return out;
+}
+
+function isPartialEdge(info: StorageInfo, cd: readonly number[], offset: readonly number[]): boolean {
+  for (let d = 0; d < cd.length; d++) if (offset[d] + cd[d] > info.dims[d]) return true;
+  return false;
+}
+
+/** Read one chunk and undo its filters (spec IV.A.2.l: applied in reverse pipeline order on read). */
+export function readChunk(
+  info: StorageInfo,
+  layout: ChunkedLayout,
+  address: number,
+  size: number,
+  filterMask: number,
+  chunkBytes: number,
+  offset: readonly number[],
+): Uint8Array {
+  info.onChunk?.(offset);
+  const where = `${info.where} chunk at [${offset.join(',')}]`;
+  const stored = info.ctx.bytes(address, size, where);
+  // Partial edge chunks are stored unfiltered when the layout says so (layout v4 flag bit 0).
+  if (info.filters.length === 0 || (layout.dontFilterPartialEdgeChunks && isPartialEdge(info, layout.chunkDims, offset))) {
+    if (stored.length < chunkBytes) throw new H5FormatError('chunk', address, `${where}: ${stored.length} bytes stored, ${chunkBytes} expected`);
+    return stored;
+  }
+  return decodeChunk(info.filters, stored, filterMask, { elementSize: info.elementSize, chunkBytes, where });
+}

@@ -1,0 +1,108 @@
+import { readFileSync } from 'node:fs';
+import { H5Error } from '../errors.js';
+import { openFile } from './index.js';
+import { Group, joinPath } from '../api/group.js';
+import { Dataset } from '../api/dataset.js';
+import { dtypeString } from '../api/dtype-string.js';
+import { describeFile } from '../dump/describe.js';
+
+const USAGE = `usage:
+  h5kit ls FILE [PATH]                 list objects recursively (like h5ls -r)
+  h5kit dump --json FILE [--summary-threshold N]
+                                       print the h5-expected/1 description
+  h5kit --version`;
+
+function ls(path: string, start = '/'): string[] {
+  const f = openFile(path);
+  try {
+    const out: string[] = [];
+    const root = f.get(start);
+    const line = (p: string, desc: string) => out.push(`${p.padEnd(32)} ${desc}`);
+    const seen = new Set<number>();
+    const walk = (g: Group) => {
+      for (const l of g.links()) {
+        const p = joinPath(g.name, l.name);
+        if (l.kind === 'soft') line(p, `Soft Link {${l.target}}`);
+        else if (l.kind === 'external') line(p, `External Link {${l.file}//${l.target}}`);
+        else if (l.kind === 'user-defined') line(p, `User-defined Link (type ${l.linkType})`);
+        else {
+          const obj = f.objectAt(l.address, p);
+          if (seen.has(l.address)) {
+            line(p, `${obj.kind === 'group' ? 'Group' : obj.kind === 'dataset' ? 'Dataset' : 'Type'}, same as an earlier object`);
+            continue;
+          }
+          seen.add(l.address);
+          if (obj instanceof Group) {
+            line(p, 'Group');
+            walk(obj);
+          } else if (obj instanceof Dataset) {
+            const s = obj.shape;
+            const shape = s === null ? 'NULL' : s.length === 0 ? 'SCALAR' : `{${s.map((d, i) => (obj.maxshape![i] === d ? `${d}` : `${d}/${obj.maxshape![i] ?? 'Inf'}`)).join(', ')}}`;
+            line(p, `Dataset ${shape} ${dtypeString(obj.dtype)}`);
+          } else line(p, `Type ${dtypeString(obj.dtype)}`);
+        }
+      }
+    };
+    if (root instanceof Group) {
+      line(root.name, 'Group');
+      walk(root);
+    } else if (root instanceof Dataset) {
+      line(root.name, `Dataset ${JSON.stringify(root.shape)} ${dtypeString(root.dtype)}`);
+    }
+    return out;
+  } finally {
+    f.close();
+  }
+}
+
+function main(argv: string[]): number {
+  const [cmd, ...rest] = argv;
+  if (cmd === '--version') {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+    process.stdout.write(`h5kit ${pkg.version}\n`);
+    return 0;
+  }
+  if (cmd === 'ls' && rest.length >= 1) {
+    process.stdout.write(ls(rest[0], rest[1] ?? '/').join('\n') + '\n');
+    return 0;
+  }
+  if (cmd === 'dump') {
+    const args = rest.filter((a) => a !== '--json');
+    let threshold: number | undefined;
+    const ti = args.indexOf('--summary-threshold');
+    if (ti >= 0) {
+      threshold = Number(args[ti + 1]);
+      args.splice(ti, 2);
+    }
+    if (!rest.includes('--json') || args.length !== 1) {
+      process.stderr.write(USAGE + '\n');
+      return 2;
+    }
+    const f = openFile(args[0]);
+    try {
+      const desc = describeFile(f, { summaryThreshold: threshold });
+      process.stdout.write(JSON.stringify(desc, null, 1) + '\n');
+    } finally {
+      f.close();
+    }
+    return 0;
+  }
+  process.stderr.write(USAGE + '\n');
+  return 2;
+}
+
+try {
+  process.exitCode = main(process.argv.slice(2));
+} catch (e) {
+  if (e instanceof H5Error) {
+    process.stderr.write(`h5kit: ${e.name}: ${e.message}\n`);
+    process.exitCode = 1;
+  } else if (e instanceof Error && (e as NodeJS.ErrnoException).code) {
+    process.stderr.write(`h5kit: ${e.message}\n`);
+    process.exitCode = 1;
+  } else {
+    // A bug in h5kit, not in the file: show everything.
+    process.stderr.write(`h5kit: internal error: ${e instanceof Error ? e.stack : String(e)}\n`);
+    process.exitCode = 70;
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * h5kit/node: the Node-only pieces (files on disk by path or handle).
+ */
+import { dirname, resolve } from 'node:path';
+import { File, open, type OpenOptions } from '../api/file.js';
+import { FileSource } from './file-source.js';
+
+export { FileSource };
+
+/**
+ * Open an HDF5 file by path. External raw-data files and external-link
+ * targets are resolved relative to the file's directory.
+ */
+export function openFile(path: string, options: OpenOptions = {}): File {
+  const dir = dirname(resolve(path));
+  const opened: FileSource[] = [];
+  return open(new FileSource(path), {
+    openExternal: (name) => {
+      const s = new FileSource(resolve(dir, name));
+      opened.push(s);
+      return s;
+    },
+    ...options,
+  });
+}
+
+export * from '../index.js';
