@@ -2,7 +2,7 @@ import { H5FormatError } from '../errors.js';
 import { elementCount, readDataspace, type Dataspace } from '../format/messages/dataspace.js';
 import type { Datatype } from '../format/messages/datatype.js';
 import { readDataLayout, type DataLayout } from '../format/messages/data-layout.js';
-import { readFillValue, readFillValueOld, type FillValue } from '../format/messages/fill-value.js';
+import { NO_FILL_VALUE_MESSAGE, readFillValue, readFillValueOld, type FillValue } from '../format/messages/fill-value.js';
 import { readFilterPipeline, type FilterDescription } from '../format/messages/filter-pipeline.js';
 import { readExternalFileList } from '../format/messages/info.js';
 import { MessageType } from '../format/object-header.js';
@@ -48,7 +48,7 @@ export class Dataset extends H5Node {
       ? readFillValue(resolveMessage(ctx, fvNew, sohm).reader)
       : fvOld
         ? readFillValueOld(resolveMessage(ctx, fvOld, sohm).reader)
-        : undefined;
+        : NO_FILL_VALUE_MESSAGE;
     return (this._meta = { dtype, committedAddress: t.committedAddress, space, layout, filters, fill });
   }
 

@@ -2,6 +2,7 @@ import { H5NotFoundError, H5UnsupportedError } from '../errors.js';
 import { FileContext } from '../format/file-context.js';
 import { readObjectHeader } from '../format/object-header.js';
 import { readSuperblock, type Superblock } from '../format/superblock.js';
+import { readSuperblockExtension, type SuperblockExtension } from '../format/superblock-extension.js';
 import type { ByteSource } from '../io/source.js';
 import { MemorySource } from '../io/memory-source.js';
 import type { SharedMessageStore } from '../model/header-messages.js';
@@ -31,6 +32,8 @@ export class File extends Group {
   readonly context: FileContext;
   readonly superblock: Superblock;
   readonly options: OpenOptions;
+  /** @internal The superblock extension's messages, when the file has one. */
+  readonly extension: SuperblockExtension | undefined;
   private _sohm?: SharedMessageStore | null;
 
   constructor(source: ByteSource, options: OpenOptions = {}) {
@@ -42,6 +45,7 @@ export class File extends Group {
     this.context = ctx;
     this.superblock = sb;
     this.options = options;
+    this.extension = readSuperblockExtension(ctx, sb.extensionAddress);
   }
 
   /** Size of the user block before the superblock (0 if none). */

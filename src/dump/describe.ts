@@ -75,10 +75,8 @@ function describeObject(obj: H5Object, e: Entry, file: File, enc: ValueEncoder, 
     e.shape = shape;
     e.maxshape = ds.maxshape;
     e.dtype = describeType(d);
-    if (ds.committedTypeAddress !== undefined) {
-      const p = enc.paths.get(ds.committedTypeAddress);
-      if (p !== undefined) e.committed_type = p;
-    }
+    // A committed type that no link reaches has no canonical path: h5py reports null.
+    if (ds.committedTypeAddress !== undefined) e.committed_type = enc.paths.get(ds.committedTypeAddress) ?? null;
     e.layout = ds.layout === 'virtual' ? 'other' : ds.layout;
     e.chunks = ds.chunks;
     e.filters = ds.filters.map((f) => ({ id: f.id, name: f.name || BUILTIN_FILTER_NAMES[f.id] || '', optional: f.optional, params: f.clientData }));
@@ -144,11 +142,12 @@ export function describeType(t: Datatype): Entry {
     case 'opaque':
       return { class: 'opaque', size: t.size, tag: t.tag };
     case 'compound': {
+      const { size, offsets } = memoryLayout(t);
       const members = t.members
         .map((m, i) => ({ m, i }))
         .sort((a, b) => a.m.offset - b.m.offset || a.i - b.i)
-        .map(({ m }) => ({ name: m.name, offset: m.offset, type: describeType(m.type) }));
-      return { class: 'compound', size: t.size, members };
+        .map(({ m, i }) => ({ name: m.name, offset: offsets[i], type: describeType(m.type) }));
+      return { class: 'compound', size, members };
     }
     case 'enum': {
       const base = describeType(t.base);
@@ -168,6 +167,37 @@ export function describeType(t: Datatype): Entry {
   }
 }
 
+/**
+ * Size of a type as libhdf5 reports it for an open dataset or attribute:
+ * H5Dget_type/H5Aget_type move variable-length data to its memory form
+ * (H5T_set_loc: a vlen sequence becomes an hvl_t of 16 bytes, a vlen string
+ * a char* of 8), and compounds shift the offsets of later members by the
+ * accumulated change.
+ */
+function memorySize(t: Datatype): number {
+  switch (t.class) {
+    case 'vlen':
+      return t.kind === 'string' ? 8 : 16;
+    case 'array':
+      return t.dims.reduce((a, b) => a * b, 1) * memorySize(t.base);
+    case 'compound':
+      return memoryLayout(t).size;
+    default:
+      return t.size;
+  }
+}
+
+function memoryLayout(t: Extract<Datatype, { class: 'compound' }>): { size: number; offsets: number[] } {
+  const order = t.members.map((m, i) => ({ m, i })).sort((a, b) => a.m.offset - b.m.offset || a.i - b.i);
+  const offsets = new Array<number>(t.members.length);
+  let change = 0;
+  for (const { m, i } of order) {
+    offsets[i] = m.offset + change;
+    change += memorySize(m.type) - m.type.size;
+  }
+  return { size: t.size + change, offsets };
+}
+
 function compareStr(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -182,6 +212,12 @@ function encFloat(x: number): Json {
   if (x === -Infinity) return '-Infinity';
   if (x === 0 && 1 / x < 0) return '-0.0';
   return x;
+}
+
+function lastNonZero(b: Uint8Array): number {
+  let n = b.length;
+  while (n > 0 && b[n - 1] === 0) n--;
+  return n;
 }
 
 function hex(b: Uint8Array): string {
@@ -223,8 +259,12 @@ class ValueEncoder {
         return encFloat(v as number);
       case 'string':
         return typeof v === 'string' ? hex(new TextEncoder().encode(v).subarray(0)) : hex(v as Uint8Array);
-      case 'opaque':
-        return hex(v as Uint8Array);
+      case 'opaque': {
+        // h5py reads opaque data tagged "NUMPY:|S<n>" as numpy bytes, which drop trailing NULs; the reference follows h5py.
+        const b = v as Uint8Array;
+        if (/^NUMPY:\|S\d+$/.test(t.tag)) return hex(b.subarray(0, lastNonZero(b)));
+        return hex(b);
+      }
       case 'compound': {
         const o: Entry = {};
         const rec = v as Record<string, unknown>;

@@ -20,73 +20,163 @@ function elementSize(ctx: FilterContext): number {
   return size;
 }
 
-/** Undo the shuffle of `input` for elements of `size` bytes. */
-export function unshuffle(input: Uint8Array, size: number): Uint8Array {
+/**
+ * Undo the shuffle of `input` for elements of `size` bytes. When `out` is
+ * given (at least input.length bytes) the result is written there, which
+ * avoids allocating: fresh memory is costly to touch the first time.
+ */
+export function unshuffle(input: Uint8Array, size: number, out?: Uint8Array): Uint8Array {
   const count = Math.floor(input.length / size);
-  if (size <= 1 || count <= 1) return input;
-  const out = new Uint8Array(input.length);
-  const body = count * size;
-  if (HOST_LITTLE_ENDIAN && size === 4) unshuffle4(input, out, count);
-  else if (HOST_LITTLE_ENDIAN && size === 2) unshuffle2(input, out, count);
-  else if (HOST_LITTLE_ENDIAN && size === 8) unshuffle8(input, out, count);
-  else unshuffleAny(input, out, count, size);
-  if (body < input.length) out.set(input.subarray(body), body);
-  return out;
-}
-
-/** Shuffle `input` for elements of `size` bytes. */
-export function shuffle(input: Uint8Array, size: number): Uint8Array {
-  const count = Math.floor(input.length / size);
-  if (size <= 1 || count <= 1) return input;
-  const out = new Uint8Array(input.length);
-  const body = count * size;
-  if (HOST_LITTLE_ENDIAN && (size === 2 || size === 4 || size === 8)) {
-    const aligned = input.byteOffset % 4 === 0 ? input : input.slice(0, body);
-    if (size === 4) shuffle4(aligned, out, count);
-    else if (size === 2) shuffle2(aligned, out, count);
-    else shuffle8(aligned, out, count);
-  } else {
-    shuffleAny(input, out, count, size);
+  if (size <= 1 || count <= 1) {
+    if (!out) return input;
+    out.set(input);
+    return out.subarray(0, input.length);
   }
-  if (body < input.length) out.set(input.subarray(body), body);
-  return out;
+  const dest = out ? out.subarray(0, input.length) : new Uint8Array(input.length);
+  const body = count * size;
+  const words = HOST_LITTLE_ENDIAN && (count & 3) === 0 && (input.byteOffset & 3) === 0 && (dest.byteOffset & 3) === 0;
+  if (words && size === 4) unshuffle4(input, dest, count);
+  else if (words && size === 2) unshuffle2(input, dest, count);
+  else if (words && size === 8) unshuffle8(input, dest, count);
+  else if (HOST_LITTLE_ENDIAN && (dest.byteOffset & 3) === 0 && (size === 2 || size === 4 || size === 8)) {
+    unshuffleGather(input, dest, count, size);
+  } else unshuffleAny(input, dest, count, size);
+  if (body < input.length) dest.set(input.subarray(body), body);
+  return dest;
 }
 
-// The fast paths assemble whole 32-bit words from the byte planes and store
-// them through a Uint32Array over the (freshly allocated, hence aligned)
-// output; on a little-endian host byte k of the word lands at address +k.
+/** Shuffle `input` for elements of `size` bytes, into `out` when given. */
+export function shuffle(input: Uint8Array, size: number, out?: Uint8Array): Uint8Array {
+  const count = Math.floor(input.length / size);
+  if (size <= 1 || count <= 1) {
+    if (!out) return input;
+    out.set(input);
+    return out.subarray(0, input.length);
+  }
+  const dest = out ? out.subarray(0, input.length) : new Uint8Array(input.length);
+  const body = count * size;
+  const words = HOST_LITTLE_ENDIAN && (count & 3) === 0 && (input.byteOffset & 3) === 0 && (dest.byteOffset & 3) === 0;
+  if (words && size === 4) shuffle4(input, dest, count);
+  else if (words && size === 2) shuffle2(input, dest, count);
+  else if (words && size === 8) shuffle8(input, dest, count);
+  else shuffleAny(input, dest, count, size);
+  if (body < input.length) dest.set(input.subarray(body), body);
+  return dest;
+}
+
+// Fast paths for 2-, 4- and 8-byte elements when the element count is a
+// multiple of 4 and both buffers are 4-byte aligned: then every byte plane
+// starts on a word boundary, and 4 elements at a time are moved as 32-bit
+// words (Int32Array keeps V8 on integer arithmetic), rearranging bytes with
+// shifts and masks. Little-endian hosts only: byte k of a word is at +k.
+
+/**
+ * Transpose the 4x4 byte matrix whose rows are the words a, b, c, d (byte k
+ * of a word = column k) and store the rows of the result at o[j], o[j+step],
+ * o[j+2·step], o[j+3·step]. Turns 4 plane words into 4 element words and
+ * back.
+ */
+function transpose4(o: Int32Array, j: number, step: number, a: number, b: number, c: number, d: number): void {
+  const ab02 = (a & 0x00ff00ff) | ((b & 0x00ff00ff) << 8);
+  const ab13 = ((a >>> 8) & 0x00ff00ff) | (b & 0xff00ff00);
+  const cd02 = (c & 0x00ff00ff) | ((d & 0x00ff00ff) << 8);
+  const cd13 = ((c >>> 8) & 0x00ff00ff) | (d & 0xff00ff00);
+  o[j] = (ab02 & 0xffff) | (cd02 << 16);
+  o[j + step] = (ab13 & 0xffff) | (cd13 << 16);
+  o[j + 2 * step] = (ab02 >>> 16) | (cd02 & 0xffff0000);
+  o[j + 3 * step] = (ab13 >>> 16) | (cd13 & 0xffff0000);
+}
+
+function words(bytes: Uint8Array): Int32Array {
+  return new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 2);
+}
 
 function unshuffle4(src: Uint8Array, out: Uint8Array, n: number): void {
-  const o = new Uint32Array(out.buffer, out.byteOffset, n);
-  const p0 = src.subarray(0, n);
-  const p1 = src.subarray(n, 2 * n);
-  const p2 = src.subarray(2 * n, 3 * n);
-  const p3 = src.subarray(3 * n, 4 * n);
-  for (let i = 0; i < n; i++) {
-    o[i] = p0[i] | (p1[i] << 8) | (p2[i] << 16) | (p3[i] << 24);
+  const q = n >>> 2;
+  const w = words(src);
+  const o = words(out);
+  const p0 = w.subarray(0, q);
+  const p1 = w.subarray(q, 2 * q);
+  const p2 = w.subarray(2 * q, 3 * q);
+  const p3 = w.subarray(3 * q, 4 * q);
+  for (let i = 0, j = 0; i < q; i++, j += 4) transpose4(o, j, 1, p0[i], p1[i], p2[i], p3[i]);
+}
+
+function shuffle4(src: Uint8Array, out: Uint8Array, n: number): void {
+  const q = n >>> 2;
+  const w = words(src);
+  const o = words(out);
+  for (let i = 0, j = 0; i < q; i++, j += 4) transpose4(o, i, q, w[j], w[j + 1], w[j + 2], w[j + 3]);
+}
+
+function unshuffle8(src: Uint8Array, out: Uint8Array, n: number): void {
+  const q = n >>> 2;
+  const w = words(src);
+  const o = words(out);
+  const p = [0, 1, 2, 3, 4, 5, 6, 7].map((b) => w.subarray(b * q, (b + 1) * q));
+  const [p0, p1, p2, p3, p4, p5, p6, p7] = p;
+  // Element e is the word pair o[2e] (bytes 0-3), o[2e+1] (bytes 4-7).
+  for (let i = 0, j = 0; i < q; i++, j += 8) {
+    transpose4(o, j, 2, p0[i], p1[i], p2[i], p3[i]);
+    transpose4(o, j + 1, 2, p4[i], p5[i], p6[i], p7[i]);
+  }
+}
+
+function shuffle8(src: Uint8Array, out: Uint8Array, n: number): void {
+  const q = n >>> 2;
+  const w = words(src);
+  const o = words(out);
+  for (let i = 0, j = 0; i < q; i++, j += 8) {
+    transpose4(o, i, q, w[j], w[j + 2], w[j + 4], w[j + 6]);
+    transpose4(o, i + 4 * q, q, w[j + 1], w[j + 3], w[j + 5], w[j + 7]);
   }
 }
 
 function unshuffle2(src: Uint8Array, out: Uint8Array, n: number): void {
-  const pairs = n >>> 1;
-  const o = new Uint32Array(out.buffer, out.byteOffset, pairs);
-  const p0 = src.subarray(0, n);
-  const p1 = src.subarray(n, 2 * n);
-  for (let i = 0, j = 0; i < pairs; i++, j += 2) {
-    o[i] = p0[j] | (p1[j] << 8) | (p0[j + 1] << 16) | (p1[j + 1] << 24);
-  }
-  if (n & 1) {
-    out[2 * (n - 1)] = p0[n - 1];
-    out[2 * (n - 1) + 1] = p1[n - 1];
+  const q = n >>> 2;
+  const w = words(src);
+  const o = words(out);
+  const p0 = w.subarray(0, q);
+  const p1 = w.subarray(q, 2 * q);
+  for (let i = 0, j = 0; i < q; i++, j += 2) {
+    const a = p0[i]; // low bytes of elements 4i..4i+3
+    const b = p1[i]; // high bytes
+    o[j] = (a & 0xff) | ((b & 0xff) << 8) | ((a & 0xff00) << 8) | ((b & 0xff00) << 16);
+    o[j + 1] = ((a >>> 16) & 0xff) | ((b >>> 8) & 0xff00) | ((a >>> 8) & 0xff0000) | (b & 0xff000000);
   }
 }
 
-function unshuffle8(src: Uint8Array, out: Uint8Array, n: number): void {
-  const o = new Uint32Array(out.buffer, out.byteOffset, 2 * n);
+function shuffle2(src: Uint8Array, out: Uint8Array, n: number): void {
+  const q = n >>> 2;
+  const w = words(src);
+  const o = words(out);
+  for (let i = 0, j = 0; i < q; i++, j += 2) {
+    const e01 = w[j]; // elements 4i, 4i+1
+    const e23 = w[j + 1];
+    o[i] = (e01 & 0xff) | ((e01 >>> 8) & 0xff00) | ((e23 & 0xff) << 16) | ((e23 << 8) & 0xff000000);
+    o[q + i] = ((e01 >>> 8) & 0xff) | ((e01 >>> 16) & 0xff00) | ((e23 << 8) & 0xff0000) | (e23 & 0xff000000);
+  }
+}
+
+/**
+ * Planes not word-aligned (element count not a multiple of 4, or an
+ * unaligned input view): gather bytes, but still store whole elements.
+ */
+function unshuffleGather(src: Uint8Array, out: Uint8Array, n: number, size: number): void {
   const p0 = src.subarray(0, n);
   const p1 = src.subarray(n, 2 * n);
+  if (size === 2) {
+    const o = new Uint16Array(out.buffer, out.byteOffset, n);
+    for (let i = 0; i < n; i++) o[i] = p0[i] | (p1[i] << 8);
+    return;
+  }
   const p2 = src.subarray(2 * n, 3 * n);
   const p3 = src.subarray(3 * n, 4 * n);
+  const o = new Int32Array(out.buffer, out.byteOffset, (n * size) >>> 2);
+  if (size === 4) {
+    for (let i = 0; i < n; i++) o[i] = p0[i] | (p1[i] << 8) | (p2[i] << 16) | (p3[i] << 24);
+    return;
+  }
   const p4 = src.subarray(4 * n, 5 * n);
   const p5 = src.subarray(5 * n, 6 * n);
   const p6 = src.subarray(6 * n, 7 * n);
@@ -107,63 +197,6 @@ function unshuffleAny(src: Uint8Array, out: Uint8Array, n: number, size: number)
       const plane = b * n;
       for (let i = start, k = start * size + b; i < end; i++, k += size) out[k] = src[plane + i];
     }
-  }
-}
-
-function shuffle4(src: Uint8Array, out: Uint8Array, n: number): void {
-  const s = new Uint32Array(src.buffer, src.byteOffset, n);
-  const p0 = out.subarray(0, n);
-  const p1 = out.subarray(n, 2 * n);
-  const p2 = out.subarray(2 * n, 3 * n);
-  const p3 = out.subarray(3 * n, 4 * n);
-  for (let i = 0; i < n; i++) {
-    const w = s[i];
-    p0[i] = w;
-    p1[i] = w >>> 8;
-    p2[i] = w >>> 16;
-    p3[i] = w >>> 24;
-  }
-}
-
-function shuffle2(src: Uint8Array, out: Uint8Array, n: number): void {
-  const pairs = n >>> 1;
-  const s = new Uint32Array(src.buffer, src.byteOffset, pairs);
-  const p0 = out.subarray(0, n);
-  const p1 = out.subarray(n, 2 * n);
-  for (let i = 0, j = 0; i < pairs; i++, j += 2) {
-    const w = s[i];
-    p0[j] = w;
-    p1[j] = w >>> 8;
-    p0[j + 1] = w >>> 16;
-    p1[j + 1] = w >>> 24;
-  }
-  if (n & 1) {
-    p0[n - 1] = src[2 * (n - 1)];
-    p1[n - 1] = src[2 * (n - 1) + 1];
-  }
-}
-
-function shuffle8(src: Uint8Array, out: Uint8Array, n: number): void {
-  const s = new Uint32Array(src.buffer, src.byteOffset, 2 * n);
-  const p0 = out.subarray(0, n);
-  const p1 = out.subarray(n, 2 * n);
-  const p2 = out.subarray(2 * n, 3 * n);
-  const p3 = out.subarray(3 * n, 4 * n);
-  const p4 = out.subarray(4 * n, 5 * n);
-  const p5 = out.subarray(5 * n, 6 * n);
-  const p6 = out.subarray(6 * n, 7 * n);
-  const p7 = out.subarray(7 * n, 8 * n);
-  for (let i = 0, j = 0; i < n; i++, j += 2) {
-    const lo = s[j];
-    const hi = s[j + 1];
-    p0[i] = lo;
-    p1[i] = lo >>> 8;
-    p2[i] = lo >>> 16;
-    p3[i] = lo >>> 24;
-    p4[i] = hi;
-    p5[i] = hi >>> 8;
-    p6[i] = hi >>> 16;
-    p7[i] = hi >>> 24;
   }
 }
 

@@ -176,11 +176,11 @@ function decodeCustomFloats(t: FloatType, bytes: Uint8Array, count: number): Flo
     let value: number;
     if (e === eMax && t.mantissaNormalization === 2) value = mBig === 0n ? Infinity : NaN;
     else if (t.mantissaNormalization === 2) value = e === 0 ? frac * 2 ** (1 - t.exponentBias) : (1 + frac) * 2 ** (e - t.exponentBias);
-    else if (t.mantissaNormalization === 1) {
-      // The most significant mantissa bit is stored (x87 extended): the fraction already includes the integer bit.
+    else {
+      // Normalisation "none" and "MSB set" (x87 extended precision) store the integer bit: the binary point follows the field's top bit.
       if (e === eMax) value = (mBig & (mMask >> 1n)) === 0n ? Infinity : NaN;
       else value = 2 * frac * 2 ** (e - t.exponentBias);
-    } else value = frac * 2 ** (e - t.exponentBias);
+    }
     out[i] = sign * value;
   }
   return out;
@@ -207,6 +207,15 @@ function bytesToString(b: Uint8Array): string {
   return utf8.decode(b);
 }
 
+/** Integers wider than 8 bytes (e.g. PyTables' 128-bit) as bigint. */
+function wideInteger(t: IntegerType | BitfieldType, b: Uint8Array): bigint {
+  let v = 0n;
+  for (let k = 0; k < t.size; k++) v = (v << 8n) | BigInt(t.order === 'BE' ? b[k] : b[t.size - 1 - k]);
+  v = (v >> BigInt(t.bitOffset)) & ((1n << BigInt(t.precision)) - 1n);
+  if (t.class === 'integer' && t.signed && v >> BigInt(t.precision - 1)) v -= 1n << BigInt(t.precision);
+  return v;
+}
+
 export type ElementDecoder = (bytes: Uint8Array, at: number) => unknown;
 
 /** Compile a per-element decoder for any datatype. */
@@ -217,6 +226,7 @@ export function elementDecoder(t: Datatype, svc: DecodeServices, opts: DecodeOpt
     case 'enum':
     case 'float':
     case 'time': {
+      if (!numericArrayType(t)) return (bytes, at) => wideInteger(t as IntegerType, bytes.subarray(at, at + t.size));
       return (bytes, at) => decodeNumeric(t, bytes.subarray(at, at + t.size), 1, false)[0];
     }
     case 'string':

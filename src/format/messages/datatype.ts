@@ -168,6 +168,7 @@ export function readDatatype(r: ByteReader, depth = 0): Datatype {
     case 7: {
       if (version >= 4) throw new H5UnsupportedError(`revised (HDF5 1.12) reference datatype at offset ${r.address + start} is not supported`);
       const t = bits & 0x0f;
+      if (t >= 2 && t <= 4) throw new H5UnsupportedError(`revised (HDF5 1.12) reference type ${t} at offset ${r.address + start} is not supported`);
       if (t > 1) r.fail(`unknown reference type ${t}`);
       return { class: 'reference', size, refType: t === 0 ? 'object' : 'region' };
     }

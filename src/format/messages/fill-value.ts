@@ -16,10 +16,13 @@ export interface FillValue {
   readonly value?: Uint8Array;
 }
 
+/** Without a new-style message libhdf5 treats an empty (or absent) old value as undefined (H5D__open_oid). */
 export function readFillValueOld(r: ByteReader): FillValue {
   const size = r.u32();
-  return { allocTime: 2, fillTime: 0, defined: true, value: size > 0 ? r.bytesView(size) : undefined };
+  return { allocTime: 2, fillTime: 0, defined: size > 0, value: size > 0 ? r.bytesView(size) : undefined };
 }
+
+export const NO_FILL_VALUE_MESSAGE: FillValue = { allocTime: 2, fillTime: 0, defined: false };
 
 export function readFillValue(r: ByteReader): FillValue {
   const version = r.u8();
@@ -28,11 +31,12 @@ export function readFillValue(r: ByteReader): FillValue {
     const fillTime = r.u8();
     const defined = r.u8();
     let value: Uint8Array | undefined;
-    if (version === 1 || defined) {
-      const size = r.remaining >= 4 ? r.u32() : 0;
+    // The size and value follow only when the "defined" byte is set; otherwise the value is undefined.
+    if (defined) {
+      const size = r.u32();
       if (size > 0) value = r.bytesView(size);
     }
-    return { allocTime, fillTime, defined: version === 1 ? true : defined !== 0, value };
+    return { allocTime, fillTime, defined: defined !== 0, value };
   }
   if (version === 3) {
     const flags = r.u8();

@@ -13,7 +13,9 @@ export function readSharedPointer(r: ByteReader): SharedPointer {
   const version = r.u8();
   const type = r.u8();
   if (version === 1) {
+    // Version 1 (HDF5 1.6) stores a whole object location: a name offset, then the header address.
     r.skip(6);
+    r.offset();
     return { where: 'object-header', address: r.offset() };
   }
   if (version === 2) return { where: 'object-header', address: r.offset() };
