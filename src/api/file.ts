@@ -35,6 +35,7 @@ export class File extends Group {
   /** @internal The superblock extension's messages, when the file has one. */
   readonly extension: SuperblockExtension | undefined;
   private _sohm?: SharedMessageStore | null;
+  private readonly externalSources = new Map<string, ByteSource>();
 
   constructor(source: ByteSource, options: OpenOptions = {}) {
     const sb = readSuperblock(source);
@@ -44,7 +45,12 @@ export class File extends Group {
     (this as { file: File }).file = this;
     this.context = ctx;
     this.superblock = sb;
-    this.options = options;
+    // External raw-data files are opened once each and closed with this file.
+    const ext = options.openExternal;
+    const opened = this.externalSources;
+    this.options = ext
+      ? { ...options, openExternal: (name: string) => opened.get(name) ?? opened.set(name, ext(name)).get(name)! }
+      : options;
     this.extension = readSuperblockExtension(ctx, sb.extensionAddress);
   }
 
@@ -85,6 +91,8 @@ export class File extends Group {
   }
 
   close(): void {
+    for (const s of this.externalSources.values()) s.close?.();
+    this.externalSources.clear();
     this.context.source.close?.();
   }
 }

@@ -1,6 +1,6 @@
 import type { Datatype } from '../format/messages/datatype.js';
 import { isIeee, numericArrayType } from '../model/decode.js';
-import type { NumericArray } from '../model/typed-arrays.js';
+import { HOST_LITTLE_ENDIAN, type NumericArray } from '../model/typed-arrays.js';
 import type { File } from '../api/file.js';
 import { Group, joinPath, type H5Object } from '../api/group.js';
 import { Dataset } from '../api/dataset.js';
@@ -260,9 +260,9 @@ class ValueEncoder {
       case 'string':
         return typeof v === 'string' ? hex(new TextEncoder().encode(v).subarray(0)) : hex(v as Uint8Array);
       case 'opaque': {
-        // h5py reads opaque data tagged "NUMPY:|S<n>" as numpy bytes, which drop trailing NULs; the reference follows h5py.
+        // h5py reads opaque data tagged "NUMPY:|S<n>" as numpy bytes scalars: trailing NULs dropped, at least one byte kept.
         const b = v as Uint8Array;
-        if (/^NUMPY:\|S\d+$/.test(t.tag)) return hex(b.subarray(0, lastNonZero(b)));
+        if (/^NUMPY:\|S\d+$/.test(t.tag)) return hex(b.subarray(0, Math.max(1, lastNonZero(b))));
         return hex(b);
       }
       case 'compound': {
@@ -314,6 +314,54 @@ function summarize(a: NumericArray, t: Datatype): Entry {
   const size = base.size;
   const count = a.length;
   const isFloat = base.class === 'float';
+  const out: Entry = { count, sha256: sha256Hex(littleEndianBytes(a, size, isFloat)) };
+  if (count === 0) return out;
+  if (isFloat) {
+    out.sum = encFloat(fsum(a as ArrayLike<number>));
+    let mn = Infinity, mx = -Infinity, any = false;
+    for (let i = 0; i < count; i++) {
+      const x = a[i] as number;
+      if (x !== x) continue;
+      any = true;
+      if (x < mn) mn = x;
+      if (x > mx) mx = x;
+    }
+    out.min = any ? encFloat(mn) : 'NaN';
+    out.max = any ? encFloat(mx) : 'NaN';
+    return out;
+  }
+  if (a instanceof BigInt64Array || a instanceof BigUint64Array) {
+    let s = 0n;
+    let mn = a[0], mx = a[0];
+    for (let i = 0; i < count; i++) {
+      const x = a[i];
+      s += x;
+      if (x < mn) mn = x;
+      if (x > mx) mx = x;
+    }
+    return { ...out, sum: s.toString(), min: encInt(mn, size), max: encInt(mx, size) };
+  }
+  // Values below 2^32: block sums of 2^20 elements stay exact as doubles.
+  let s = 0n;
+  let mn = a[0] as number, mx = a[0] as number;
+  for (let i = 0; i < count; i += 1 << 20) {
+    const end = Math.min(count, i + (1 << 20));
+    let block = 0;
+    for (let j = i; j < end; j++) {
+      const x = a[j] as number;
+      block += x;
+      if (x < mn) mn = x;
+      if (x > mx) mx = x;
+    }
+    s += BigInt(block);
+  }
+  return { ...out, sum: s.toString(), min: encInt(mn, size), max: encInt(mx, size) };
+}
+
+/** The values as little-endian bytes of `size` each (numpy `astype('<..').tobytes()`). */
+function littleEndianBytes(a: NumericArray, size: number, isFloat: boolean): Uint8Array {
+  const count = a.length;
+  if (a.BYTES_PER_ELEMENT === size && HOST_LITTLE_ENDIAN) return new Uint8Array(a.buffer, a.byteOffset, count * size);
   const le = new Uint8Array(count * size);
   const dv = new DataView(le.buffer);
   for (let i = 0; i < count; i++) {
@@ -331,34 +379,7 @@ function summarize(a: NumericArray, t: Datatype): Entry {
       }
     }
   }
-  const out: Entry = { count, sha256: sha256Hex(le) };
-  if (count === 0) return out;
-  if (isFloat) {
-    const xs = Float64Array.from(a as ArrayLike<number>);
-    out.sum = encFloat(fsum(xs));
-    let mn = Infinity, mx = -Infinity, any = false;
-    for (const x of xs) {
-      if (Number.isNaN(x)) continue;
-      any = true;
-      if (x < mn) mn = x;
-      if (x > mx) mx = x;
-    }
-    out.min = any ? encFloat(mn) : 'NaN';
-    out.max = any ? encFloat(mx) : 'NaN';
-  } else {
-    let s = 0n;
-    let mn: bigint | undefined, mx: bigint | undefined;
-    for (let i = 0; i < count; i++) {
-      const x = BigInt(a[i] as number | bigint);
-      s += x;
-      if (mn === undefined || x < mn) mn = x;
-      if (mx === undefined || x > mx) mx = x;
-    }
-    out.sum = s.toString();
-    out.min = encInt(mn!, size);
-    out.max = encInt(mx!, size);
-  }
-  return out;
+  return le;
 }
 
 /** IEEE binary16 bits of a double known to be a half-float value (round to nearest even). */

@@ -20,8 +20,8 @@
  *     compound (3): class, size, member count,
  *                   then per member: byte offset, <description of member>
  *     no-op    (4): class, size
- * A no-op class only occurs inside arrays and compounds; a top-level type
- * that nbit cannot pack has [1] = 1.
+ * A no-op class only occurs inside arrays and compounds; for a top-level
+ * type that nbit cannot pack, set_local stores only [0..2] with [1] = 1.
  */
 import type { Filter, FilterContext } from './filter.js';
 import { filterError, outputLimit } from './util.js';
@@ -227,9 +227,13 @@ function buildPlan(cd: ArrayLike<number>, fail: (detail: string) => Error): Plan
 export function nbitDecode(input: Uint8Array, ctx: FilterContext): Uint8Array {
   const fail = (detail: string) => filterError(NAME, ctx, detail);
   const cd = ctx.clientData;
-  if (cd.length < 5) throw fail(`${cd.length} client data values, need at least 5`);
-  if (cd[0] >>> 0 !== cd.length) throw fail(`client data count ${cd[0]} does not match the ${cd.length} stored`);
+  if (cd.length < 2 || cd[0] >>> 0 !== cd.length) {
+    throw fail(`client data count ${cd[0]} does not match the ${cd.length} values stored`);
+  }
+  // Checked before the length: a type nbit cannot pack at all (a string,
+  // say) has just 3 values, and libhdf5 1.10 reads such chunks unchanged.
   if (cd[1] >>> 0 !== 0) return input;
+  if (cd.length < 5) throw fail(`${cd.length} client data values, need at least 5`);
 
   const count = cd[2] >>> 0;
   const size = cd[4] >>> 0;

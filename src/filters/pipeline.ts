@@ -38,7 +38,8 @@ function describe(entry: PipelineEntry): string {
 /**
  * Undo `pipeline` on a stored chunk. The last filter applied (lowest index
  * not masked) is told the chunk size; intermediate stages get -1 because
- * their output size depends on the filters below them.
+ * their output size depends on the filters below them. The result may be
+ * `stored` itself (or a view of it) when no filter had to copy.
  */
 export function decodeChunk(
   pipeline: readonly PipelineEntry[],

@@ -21,8 +21,9 @@
  *   bytes 13..20 unused (zero)
  * Each value is `minbits` bits, most significant first, in one big-endian
  * bit stream. Decoding:
- *   integer: v = packed + minimum (modulo 2^(8·size)); when a fill value is
- *            defined the all-ones pattern stands for the fill value;
+ *   integer: v = packed + minimum (modulo 2^(8·size), so the sign [5] does
+ *            not change the bytes); when a fill value is defined the
+ *            all-ones pattern stands for the fill value;
  *   float:   v = packed / 10^D + minimum, evaluated in the type's own
  *            precision (float arithmetic for 4-byte floats, as libhdf5's
  *            C code does); all-ones again stands for the fill value.

@@ -1,4 +1,4 @@
-import { H5UnsupportedError } from '../errors.js';
+import { H5FormatError, H5UnsupportedError } from '../errors.js';
 import type {
   Datatype,
   FloatType,
@@ -90,6 +90,7 @@ export function decodeNumeric(t: Datatype, bytes: Uint8Array, count: number, own
   const base = t.class === 'enum' ? t.base : t;
   const size = base.size;
   const need = count * size;
+  if (bytes.length < need) throw new H5FormatError('data', -1, `${count} elements of ${size} bytes need ${need} bytes, ${bytes.length} available`);
   if ((base.class === 'integer' || base.class === 'bitfield') && !fullWidth(base)) return decodeBitInts(base, bytes, count, ctor);
   if (base.class === 'float' && !isIeee(base)) return decodeCustomFloats(base, bytes, count);
   if (base.class === 'float' && base.size === 2) return decodeHalfFloats(base, bytes, count);

@@ -13,13 +13,8 @@ export { FileSource };
  */
 export function openFile(path: string, options: OpenOptions = {}): File {
   const dir = dirname(resolve(path));
-  const opened: FileSource[] = [];
   return open(new FileSource(path), {
-    openExternal: (name) => {
-      const s = new FileSource(resolve(dir, name));
-      opened.push(s);
-      return s;
-    },
+    openExternal: (name) => new FileSource(resolve(dir, name)),
     ...options,
   });
 }

@@ -111,6 +111,50 @@ const PADDINGS: StringPadding[] = ['nullterm', 'nullpad', 'spacepad'];
 const MAX_TYPE_DEPTH = 32;
 
 export function readDatatype(r: ByteReader, depth = 0): Datatype {
+  const start = r.pos;
+  const t = readDatatypeFields(r, depth);
+  const problem = inconsistency(t, r.sizes.offsetSize);
+  if (problem) r.fail(`inconsistent ${t.class} datatype: ${problem}`, start);
+  return t;
+}
+
+/**
+ * Sizes and bit fields must fit inside the element: element decoders rely on
+ * it, so a corrupt type is rejected here instead of read out of bounds.
+ */
+function inconsistency(t: Datatype, offsetSize: number): string | undefined {
+  if (t.size <= 0 && t.class !== 'compound') return `size ${t.size}`;
+  switch (t.class) {
+    case 'integer':
+    case 'bitfield':
+      if (t.precision === 0 || t.bitOffset + t.precision > t.size * 8) return `bits ${t.bitOffset}+${t.precision} exceed ${t.size} bytes`;
+      return undefined;
+    case 'float': {
+      const bits = t.size * 8;
+      if (t.signLocation >= bits || t.exponentLocation + t.exponentSize > bits || t.mantissaLocation + t.mantissaSize > bits) return 'fields exceed the element';
+      if (t.exponentSize === 0 || t.exponentSize > 32 || t.mantissaSize === 0) return 'bad exponent or mantissa size';
+      return undefined;
+    }
+    case 'compound':
+      for (const m of t.members) if (m.offset + m.type.size > t.size) return `member "${m.name}" ends past the compound's ${t.size} bytes`;
+      return undefined;
+    case 'array': {
+      const n = t.dims.reduce((a, b) => a * b, 1);
+      if (n * t.base.size !== t.size) return `${n} elements of ${t.base.size} bytes do not make ${t.size}`;
+      return undefined;
+    }
+    case 'enum':
+      return t.base.size !== t.size ? `base size ${t.base.size} differs from ${t.size}` : undefined;
+    case 'vlen':
+      return t.size < 8 + offsetSize ? `size ${t.size} cannot hold a length and a global heap ID` : undefined;
+    case 'reference':
+      return t.size < offsetSize ? `size ${t.size} cannot hold an address` : undefined;
+    default:
+      return undefined;
+  }
+}
+
+function readDatatypeFields(r: ByteReader, depth: number): Datatype {
   if (depth > MAX_TYPE_DEPTH) r.fail('datatype nested more than 32 levels');
   const start = r.pos;
   const cv = r.u8();
