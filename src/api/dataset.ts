@@ -1,4 +1,4 @@
-import { H5FormatError } from '../errors.js';
+import { H5FormatError, H5UnsupportedError } from '../errors.js';
 import { elementCount, readDataspace, type Dataspace } from '../format/messages/dataspace.js';
 import type { Datatype } from '../format/messages/datatype.js';
 import { readDataLayout, type DataLayout } from '../format/messages/data-layout.js';
@@ -13,6 +13,8 @@ import { readDatatype } from '../format/messages/datatype.js';
 import { H5Node } from './node.js';
 import { decodeValue, type ReadOptions, type Value } from './values.js';
 import { filterName } from '../filters/registry.js';
+import { readVirtualMappings } from '../format/virtual-mapping.js';
+import { VirtualLayout, type VirtualSource } from '../model/virtual.js';
 
 /** A dataset: typed n-dimensional data with h5py's metadata vocabulary. */
 export class Dataset extends H5Node {
@@ -24,6 +26,7 @@ export class Dataset extends H5Node {
     layout: DataLayout;
     filters: FilterDescription[];
     fill?: FillValue;
+    virtual?: VirtualLayout;
   };
 
   private get meta() {
@@ -38,7 +41,7 @@ export class Dataset extends H5Node {
     };
     const t = need(MessageType.Datatype, 'datatype');
     const dtype = readDatatype(t.reader);
-    const space = readDataspace(need(MessageType.Dataspace, 'dataspace').reader);
+    let space = readDataspace(need(MessageType.Dataspace, 'dataspace').reader);
     const layout = readDataLayout(need(MessageType.DataLayout, 'data layout').reader);
     const fp = findMessage(h, MessageType.FilterPipeline);
     const filters = fp ? readFilterPipeline(resolveMessage(ctx, fp, sohm).reader) : [];
@@ -49,7 +52,30 @@ export class Dataset extends H5Node {
       : fvOld
         ? readFillValueOld(resolveMessage(ctx, fvOld, sohm).reader)
         : NO_FILL_VALUE_MESSAGE;
-    return (this._meta = { dtype, committedAddress: t.committedAddress, space, layout, filters, fill });
+    let virtual: VirtualLayout | undefined;
+    if (layout.class === 'virtual') {
+      virtual = new VirtualLayout(readVirtualMappings(ctx, layout.heapAddress, layout.heapIndex), (file, path) => this.virtualSource(file, path), `dataset "${this.name}"`);
+      if (space.kind === 'simple') space = { ...space, dims: virtual.extent(space.dims) };
+    }
+    return (this._meta = { dtype, committedAddress: t.committedAddress, space, layout, filters, fill, virtual });
+  }
+
+  /** A virtual dataset's source, found through the file's resolver; undefined reads as fill. */
+  private virtualSource(file: string, path: string): VirtualSource | undefined {
+    if (file !== '.' && !this.file.options.resolveFile) {
+      throw new H5UnsupportedError(
+        `virtual dataset "${this.name}" maps data from file "${file}": open the file with a resolveFile option (h5kit/node's openFile resolves names relative to the file)`,
+      );
+    }
+    const f = this.file.otherFile(file);
+    if (!f || !f.has(path)) return undefined;
+    const ds = f.get(path);
+    if (!(ds instanceof Dataset) || ds.dataspace.kind !== 'simple') return undefined;
+    return {
+      dims: ds.dataspace.dims,
+      elementSize: ds.dtype.size,
+      readBox: (slab) => readHyperslab(ds.storageInfo(), slab).bytes,
+    };
   }
 
   /** The HDF5 datatype, described field by field. */
@@ -139,6 +165,7 @@ export class Dataset extends H5Node {
       external: efl ? readExternalFileList(resolveMessage(this.ctx, efl).reader) : undefined,
       openExternal: this.file.options.openExternal,
       onChunk: onChunk ?? this.file.options.onChunk,
+      virtual: m.virtual,
     };
   }
 

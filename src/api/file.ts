@@ -6,9 +6,10 @@ import { readSuperblockExtension, type SuperblockExtension } from '../format/sup
 import type { ByteSource } from '../io/source.js';
 import { MemorySource } from '../io/memory-source.js';
 import type { SharedMessageStore } from '../model/header-messages.js';
+import { sharedMessageStore } from '../model/sohm.js';
 import { Dataset } from './dataset.js';
 import { classifyHeader, Group, type H5Object } from './group.js';
-import { ExternalLink } from './links.js';
+import { ExternalLink, UserDefinedLink } from './links.js';
 import { NamedDatatype } from './named-datatype.js';
 import { Reference, RegionReference } from './values.js';
 
@@ -16,10 +17,13 @@ export interface OpenOptions {
   /** Opens a raw-data file named by an external-storage dataset (relative names as stored). */
   readonly openExternal?: (name: string) => ByteSource;
   /**
-   * Opens the file an external link names; when given, `get()` follows
-   * external links into it.
+   * Opens another HDF5 file by the name stored in this one (virtual dataset
+   * sources, external link targets); `undefined` when it does not exist.
+   * Files are opened once and closed with this one.
    */
-  readonly openExternalLinkFile?: (filename: string) => File;
+  readonly resolveFile?: (filename: string) => File | undefined;
+  /** `get()` follows external links through `resolveFile` (default: returns them as `ExternalLink`). */
+  readonly followExternalLinks?: boolean;
   /** Called for each chunk decoded (instrumentation; tests count decodes). */
   readonly onChunk?: (offset: readonly number[]) => void;
 }
@@ -36,6 +40,7 @@ export class File extends Group {
   readonly extension: SuperblockExtension | undefined;
   private _sohm?: SharedMessageStore | null;
   private readonly externalSources = new Map<string, ByteSource>();
+  private readonly otherFiles = new Map<string, File | undefined>();
 
   constructor(source: ByteSource, options: OpenOptions = {}) {
     const sb = readSuperblock(source);
@@ -74,15 +79,20 @@ export class File extends Group {
     return new Group(this, path, address);
   }
 
+  /** @internal Another file named by this one ("." is this file), or undefined. */
+  otherFile(filename: string): File | undefined {
+    if (filename === '.') return this;
+    if (!this.options.resolveFile) return undefined;
+    if (!this.otherFiles.has(filename)) this.otherFiles.set(filename, this.options.resolveFile(filename));
+    return this.otherFiles.get(filename);
+  }
+
   /** @internal */
-  followExternal(filename: string, target: string, here: string): H5Object | ExternalLink {
-    const open = this.options.openExternalLinkFile;
-    if (!open) return new ExternalLink(filename, target);
-    const f = open(filename);
-    const obj = f.get(target);
-    if (obj instanceof ExternalLink) return obj;
-    if (!obj || !('kind' in obj) || obj.kind === 'user-defined') throw new H5NotFoundError(`external link "${here}" leads to no object`);
-    return obj as H5Object;
+  followExternal(filename: string, target: string, here: string): H5Object | ExternalLink | UserDefinedLink {
+    if (!this.options.followExternalLinks || !this.options.resolveFile) return new ExternalLink(filename, target);
+    const f = this.otherFile(filename);
+    if (!f) throw new H5NotFoundError(`external link "${here}": file "${filename}" not found`);
+    return f.get(target);
   }
 
   /** The object a reference points to. */
@@ -91,14 +101,21 @@ export class File extends Group {
   }
 
   close(): void {
+    for (const f of this.otherFiles.values()) if (f && f !== this) f.close();
+    this.otherFiles.clear();
     for (const s of this.externalSources.values()) s.close?.();
     this.externalSources.clear();
     this.context.source.close?.();
   }
 }
 
-function loadSharedMessages(_file: File): SharedMessageStore | undefined {
-  return undefined;
+/**
+ * The file's shared object header messages (spec III.H): the superblock
+ * extension's Shared Message Table message leads to the master table, whose
+ * indexes each keep their messages in a fractal heap.
+ */
+function loadSharedMessages(file: File): SharedMessageStore | undefined {
+  return sharedMessageStore(file.context, file.superblock.extensionAddress);
 }
 
 /** Open an HDF5 file from bytes or any byte source. */

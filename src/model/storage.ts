@@ -9,6 +9,7 @@ import type { ExternalFileList } from '../format/messages/info.js';
 import type { ByteSource } from '../io/source.js';
 import { LocalHeap } from '../format/local-heap.js';
 import { findChunks } from './chunk-index.js';
+import type { VirtualLayout } from './virtual.js';
 import { copyBox, fillElements, product, type Hyperslab } from './selection.js';
 
 /** Everything needed to read a dataset's raw element bytes. */
@@ -25,6 +26,8 @@ export interface StorageInfo {
   readonly external?: ExternalFileList;
   /** Opens an external raw data file by the name stored in the file. */
   readonly openExternal?: (name: string) => ByteSource;
+  /** The mappings of a virtual dataset (layout class 3). */
+  readonly virtual?: VirtualLayout;
   /** Called once per chunk decoded (tests count decodes with it). */
   readonly onChunk?: (offset: readonly number[]) => void;
 }
@@ -62,7 +65,8 @@ export function readHyperslab(info: StorageInfo, slab: Hyperslab): { bytes: Uint
     case 'chunked':
       return { bytes: readChunked(info, layout, slab, total), owned: true };
     case 'virtual':
-      throw new H5UnsupportedError(`${info.where}: virtual datasets are not supported yet`);
+      if (!info.virtual) throw new H5UnsupportedError(`${info.where}: virtual dataset without a source resolver`);
+      return { bytes: info.virtual.read(info.dims, slab, esz, info.fill?.value), owned: true };
   }
 }
 

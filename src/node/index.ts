@@ -1,7 +1,8 @@
 /**
  * h5kit/node: the Node-only pieces (files on disk by path or handle).
  */
-import { dirname, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { File, open, type OpenOptions } from '../api/file.js';
 import { FileSource } from './file-source.js';
 
@@ -15,6 +16,10 @@ export function openFile(path: string, options: OpenOptions = {}): File {
   const dir = dirname(resolve(path));
   return open(new FileSource(path), {
     openExternal: (name) => new FileSource(resolve(dir, name)),
+    resolveFile: (name) => {
+      const p = isAbsolute(name) ? name : resolve(dir, name);
+      return existsSync(p) ? openFile(p, options) : undefined;
+    },
     ...options,
   });
 }

@@ -115,7 +115,7 @@ describe('groups and links', () => {
 
   it('resolves absolute and relative paths and follows soft links', () => {
     const a = f.get('/a') as Group;
-    expect(a.get('b/c').name).toBe('/a/b/c');
+    expect((a.get('b/c') as Group).name).toBe('/a/b/c');
     expect((f.get('/links/soft_abs') as Dataset).kind).toBe('dataset');
     expect((f.get('/links/soft_rel') as Dataset).kind).toBe('dataset');
     expect((f.get('/links') as Group).getLink('soft_abs')).toBeInstanceOf(SoftLink);
@@ -128,6 +128,16 @@ describe('groups and links', () => {
     expect(() => f.get('/nope')).toThrow(H5NotFoundError);
     expect(f.has('/a/b/c')).toBe(true);
     expect(f.has('/a/zzz')).toBe(false);
+  });
+
+  it('follows external links when asked to', () => {
+    const g = openFile(join(FIXTURES, 'classic', 'groups.h5'), { followExternalLinks: true });
+    const target = (f.get('/links') as Group).getLink('ext_fixture') as ExternalLink;
+    expect(target).toBeInstanceOf(ExternalLink);
+    const followed = g.get('/links/ext_fixture');
+    expect(followed).not.toBeInstanceOf(ExternalLink);
+    expect(() => g.get('/links/ext_missing')).toThrow(H5NotFoundError);
+    g.close();
   });
 
   it('visits each object once even with hard-link cycles', () => {
