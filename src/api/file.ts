@@ -28,6 +28,10 @@ export interface OpenOptions {
   readonly onChunk?: (offset: readonly number[]) => void;
 }
 
+/** How many external links one lookup may follow across files. */
+const MAX_EXTERNAL_HOPS = 16;
+let externalHops = 0;
+
 export type Source = ByteSource | Uint8Array | ArrayBuffer | ArrayBufferView;
 
 /** An open HDF5 file: the root group plus file-level information. */
@@ -92,7 +96,14 @@ export class File extends Group {
     if (!this.options.followExternalLinks || !this.options.resolveFile) return new ExternalLink(filename, target);
     const f = this.otherFile(filename);
     if (!f) throw new H5NotFoundError(`external link "${here}": file "${filename}" not found`);
-    return f.get(target);
+    // External links between files can form cycles: bound the hops like soft links.
+    if (externalHops >= MAX_EXTERNAL_HOPS) throw new H5NotFoundError(`external link "${here}": more than ${MAX_EXTERNAL_HOPS} external links followed`);
+    externalHops++;
+    try {
+      return f.get(target);
+    } finally {
+      externalHops--;
+    }
   }
 
   /** The object a reference points to. */

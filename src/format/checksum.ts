@@ -1,6 +1,6 @@
 /**
  * Jenkins lookup3 `hashlittle` with initval 0: the "metadata checksum" of
- * every checksummed structure of the modern format (spec III.A, "Checksum";
+ * every checksummed structure of the modern format (spec II.A, "Checksum";
  * libhdf5 H5_checksum_metadata).
  */
 export function lookup3(data: Uint8Array, initval = 0): number {

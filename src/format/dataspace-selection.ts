@@ -1,7 +1,7 @@
 import type { ByteReader } from './byte-reader.js';
 
 /**
- * A serialised dataspace selection (spec IV.A.2.b, "Dataspace Selection"
+ * A serialised dataspace selection (spec VIII.A, "Dataspace Selection"
  * encodings used by region references and virtual dataset mappings):
  * none, all, a point list, or a hyperslab given either as a regular pattern
  * (start/stride/count/block per dimension, count possibly unlimited) or as

@@ -3,7 +3,7 @@ import type { FileContext } from './file-context.js';
 import { MessageType, readObjectHeader } from './object-header.js';
 
 /**
- * The superblock extension (spec III.A, "Superblock Extension"): an object
+ * The superblock extension (spec II.C, "Superblock Extension"): an object
  * header holding file-level messages that do not fit the fixed superblock.
  * libhdf5 reads and validates it when it opens a file, so h5kit does too.
  */
@@ -12,7 +12,7 @@ export interface SuperblockExtension {
   readonly sharedMessageTable?: { tableAddress: number; indexCount: number };
   /** Non-default v1 B-tree K values (IV.A.2.t). */
   readonly btreeK?: { indexedStorage: number; groupInternal: number; groupLeaf: number };
-  /** File space strategy (IV.A.2.w): informational for a reader. */
+  /** File space strategy (IV.A.2.x): informational for a reader. */
   readonly fileSpace?: { version: number; strategy: number; persist: boolean; pageSize?: number };
   readonly driverId?: string;
 }
@@ -52,7 +52,7 @@ export function readSuperblockExtension(ctx: FileContext, address: number): Supe
 }
 
 /**
- * File space info (spec IV.A.2.w). Version 0 is the HDF5 1.10.0 encoding:
+ * File space info (spec IV.A.2.x). Version 0 is the HDF5 1.10.0 encoding:
  * a strategy byte and threshold, then, for the persisting strategy, one
  * free-space manager address per memory type.
  */

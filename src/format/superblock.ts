@@ -2,13 +2,14 @@ import { H5FormatError, H5ChecksumError, H5UnsupportedError } from '../errors.js
 import type { ByteSource } from '../io/source.js';
 import { ByteReader, UNDEFINED_ADDRESS } from './byte-reader.js';
 import { lookup3 } from './checksum.js';
-import { readSymbolTableEntry, type SymbolTableEntry } from './symbol-table.js';
+import { encodeSymbolTableEntry, readSymbolTableEntry, type SymbolTableEntry } from './symbol-table.js';
+import { ByteWriter } from './byte-writer.js';
 
 /** `\x89HDF\r\n\x1a\n` */
 const SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 
 /**
- * The superblock (spec III.A). Versions 0/1 carry the root group as a symbol
+ * The superblock (spec II.A). Versions 0/1 carry the root group as a symbol
  * table entry; versions 2/3 carry only its object header address and a
  * checksum, plus an optional superblock-extension object header.
  */
@@ -32,7 +33,7 @@ export interface Superblock {
   readonly driverInfoAddress: number;
 }
 
-/** Search for the signature at 0, 512, 1024, 2048, … (spec III.A: user block sizes). */
+/** Search for the signature at 0, 512, 1024, 2048, … (spec II.A: user block sizes). */
 export function findSuperblock(source: ByteSource): number {
   for (let at = 0; at + SIGNATURE.length <= source.size; at = at === 0 ? 512 : at * 2) {
     const b = source.read(at, SIGNATURE.length);
@@ -137,4 +138,54 @@ function readV2V3(r: ByteReader, version: number, location: number): Superblock 
 
 export function hex(n: number): string {
   return '0x' + (n >>> 0).toString(16).padStart(8, '0');
+}
+
+/** Size in bytes of a version 0 superblock including the root symbol table entry. */
+export function superblockV0Size(offsetSize: number, lengthSize: number): number {
+  void lengthSize;
+  return 24 + 4 * offsetSize + 2 * offsetSize + 24;
+}
+
+/**
+ * Superblock version 0 (spec II.A): what libhdf5 writes by default. The
+ * root's symbol table entry caches its B-tree and heap (scratch-pad type 1).
+ */
+export function encodeSuperblockV0(o: {
+  offsetSize: number;
+  lengthSize: number;
+  endOfFile: number;
+  rootHeader: number;
+  rootBTree: number;
+  rootHeap: number;
+  groupLeafK?: number;
+  groupInternalK?: number;
+}): Uint8Array {
+  const w = new ByteWriter({ offsetSize: o.offsetSize, lengthSize: o.lengthSize });
+  w.bytes(Uint8Array.from(SIGNATURE));
+  w.u8(0).u8(0).u8(0).u8(0).u8(0).u8(o.offsetSize).u8(o.lengthSize).u8(0);
+  w.u16(o.groupLeafK ?? 4).u16(o.groupInternalK ?? 16).u32(0);
+  w.offset(0).offset(UNDEFINED_ADDRESS).offset(o.endOfFile).offset(UNDEFINED_ADDRESS);
+  encodeSymbolTableEntry(w, { linkNameOffset: 0, objectHeaderAddress: o.rootHeader, cacheType: 1, btreeAddress: o.rootBTree, heapAddress: o.rootHeap });
+  return w.finish();
+}
+
+/** Superblock version 2 or 3 (spec II.A): fixed fields and a lookup3 checksum. */
+export function encodeSuperblockV2V3(o: {
+  version: 2 | 3;
+  offsetSize: number;
+  lengthSize: number;
+  endOfFile: number;
+  rootHeader: number;
+  extension?: number;
+}): Uint8Array {
+  const w = new ByteWriter({ offsetSize: o.offsetSize, lengthSize: o.lengthSize });
+  w.bytes(Uint8Array.from(SIGNATURE));
+  w.u8(o.version).u8(o.offsetSize).u8(o.lengthSize).u8(0);
+  w.offset(0).offset(o.extension ?? UNDEFINED_ADDRESS).offset(o.endOfFile).offset(o.rootHeader);
+  const body = w.finish();
+  return w.u32(lookup3(body)).finish();
+}
+
+export function superblockV2Size(offsetSize: number): number {
+  return 12 + 4 * offsetSize + 4;
 }

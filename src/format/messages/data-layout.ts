@@ -67,7 +67,8 @@ function readV1V2(r: ByteReader, version: number): DataLayout {
     return { version, class: 'contiguous', address, size: -1 };
   }
   if (cls === 2) {
-    const elementSize = r.remaining >= 4 ? r.u32() : dims[dims.length - 1];
+    // Versions 1 and 2 carry the element size as the last chunk dimension; nothing follows it.
+    const elementSize = dims[dims.length - 1];
     return {
       version, class: 'chunked', address, chunkDims: dims.slice(0, -1), elementSize,
       index: { type: 'btree-v1' }, dontFilterPartialEdgeChunks: false,

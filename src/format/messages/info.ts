@@ -40,7 +40,7 @@ export function readAttributeInfo(r: ByteReader): AttributeInfo {
   return { creationOrderTracked: (flags & 1) !== 0, creationOrderIndexed: (flags & 2) !== 0, fractalHeapAddress, nameIndexAddress, creationOrderIndexAddress };
 }
 
-/** Group info message (spec IV.A.2.j): compact/dense thresholds of a new-style group. */
+/** Group info message (spec IV.A.2.k): compact/dense thresholds of a new-style group. */
 export interface GroupInfo {
   readonly maxCompact: number;
   readonly minDense: number;
