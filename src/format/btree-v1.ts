@@ -1,5 +1,6 @@
 import type { FileContext } from './file-context.js';
-import { ByteReader, isUndefinedAddress } from './byte-reader.js';
+import { ByteReader, isUndefinedAddress, UNDEFINED_ADDRESS, type FieldSizes } from './byte-reader.js';
+import { ByteWriter } from './byte-writer.js';
 import { H5FormatError } from '../errors.js';
 
 /** Deepest v1 B-tree h5kit follows; real trees are a few levels deep. */
@@ -124,4 +125,29 @@ function lexCompare(a: number[], b: number[]): number {
     if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1;
   }
   return 0;
+}
+
+/** Bytes of a v1 B-tree node with room for 2K children (libhdf5 allocates nodes full). */
+export function btreeV1NodeSize(sizes: FieldSizes, keySize: number, k: number): number {
+  return 8 + 2 * sizes.offsetSize + (2 * k + 1) * keySize + 2 * k * sizes.offsetSize;
+}
+
+/**
+ * A "TREE" node (spec III.A.1): keys and child addresses interleaved, key 0
+ * first and one more key than children; siblings undefined (h5kit writes
+ * each level left to right but libhdf5 does not need the sibling links to read).
+ */
+export function encodeBTreeV1Node(
+  sizes: FieldSizes,
+  o: { type: 0 | 1; level: number; keys: Uint8Array[]; children: number[]; k: number; left?: number; right?: number },
+): Uint8Array {
+  const keySize = o.keys[0].length;
+  const total = btreeV1NodeSize(sizes, keySize, o.k);
+  const w = new ByteWriter(sizes, total);
+  w.bytes(new TextEncoder().encode('TREE')).u8(o.type).u8(o.level).u16(o.children.length);
+  w.offset(o.left ?? UNDEFINED_ADDRESS).offset(o.right ?? UNDEFINED_ADDRESS);
+  for (let i = 0; i < o.children.length; i++) w.bytes(o.keys[i]).offset(o.children[i]);
+  w.bytes(o.keys[o.children.length]);
+  w.zeros(total - w.pos);
+  return w.finish();
 }

@@ -3,6 +3,7 @@ import { ByteReader, isUndefinedAddress } from './byte-reader.js';
 import { lookup3 } from './checksum.js';
 import type { FileContext } from './file-context.js';
 import { hex } from './superblock.js';
+import { ByteWriter } from './byte-writer.js';
 
 /** Object header message type ids (spec IV.A.2). */
 export const MessageType = {
@@ -193,4 +194,76 @@ function readV2(ctx: FileContext, address: number): ObjectHeader {
     followContinuations(ctx, messages, before, queue, seen);
   }
   return { address, version: 2, referenceCount: 1, messages, flags, times, attributePhase };
+}
+
+/** A message to encode into an object header. */
+export interface OutgoingMessage {
+  readonly type: number;
+  readonly flags?: number;
+  readonly data: Uint8Array;
+  readonly creationOrder?: number;
+}
+
+/** Bytes a v1 header needs for these messages (8-byte message headers, bodies padded to 8). */
+export function objectHeaderV1Size(messages: readonly OutgoingMessage[]): number {
+  let n = 16;
+  for (const m of messages) n += 8 + Math.ceil(m.data.length / 8) * 8;
+  return n;
+}
+
+/**
+ * Version 1 object header (spec IV.A.1.a) in one chunk. `dataSize` (≥ what the
+ * messages need) leaves room for later messages as one NIL message, the way
+ * libhdf5 pads headers.
+ */
+export function encodeObjectHeaderV1(messages: readonly OutgoingMessage[], referenceCount: number, dataSize?: number): Uint8Array {
+  const need = objectHeaderV1Size(messages) - 16;
+  const size = Math.max(need, dataSize ?? need);
+  const w = new ByteWriter(undefined, 16 + size);
+  const nil = size - need >= 8 ? 1 : 0;
+  w.u8(1).u8(0).u16(messages.length + nil).u32(referenceCount).u32(size).u32(0);
+  for (const m of messages) {
+    const padded = Math.ceil(m.data.length / 8) * 8;
+    w.u16(m.type).u16(padded).u8(m.flags ?? 0).zeros(3).bytes(m.data).zeros(padded - m.data.length);
+  }
+  if (nil) w.u16(MessageType.NIL).u16(size - need - 8).u8(0).zeros(3).zeros(size - need - 8);
+  return w.finish();
+}
+
+/** Bytes of a v2 header (spec IV.A.1.b) for these messages. */
+export function objectHeaderV2Size(messages: readonly OutgoingMessage[], o: { trackCreationOrder?: boolean; attributePhase?: boolean }): number {
+  const mh = o.trackCreationOrder ? 6 : 4;
+  let body = 0;
+  for (const m of messages) body += mh + m.data.length;
+  const widthBytes = body < 0x100 ? 1 : body < 0x10000 ? 2 : 4;
+  return 6 + (o.attributePhase ? 4 : 0) + widthBytes + body + 4;
+}
+
+/**
+ * Version 2 object header "OHDR" (spec IV.A.1.b) in one chunk, no stored
+ * times (deterministic output), checksummed.
+ */
+export function encodeObjectHeaderV2(
+  messages: readonly OutgoingMessage[],
+  o: { trackCreationOrder?: boolean; indexCreationOrder?: boolean; attributePhase?: { maxCompact: number; minDense: number } } = {},
+): Uint8Array {
+  const mh = o.trackCreationOrder ? 6 : 4;
+  let body = 0;
+  for (const m of messages) body += mh + m.data.length;
+  const width = body < 0x100 ? 0 : body < 0x10000 ? 1 : 2;
+  let flags = width;
+  if (o.trackCreationOrder) flags |= 0x04;
+  if (o.indexCreationOrder) flags |= 0x08;
+  if (o.attributePhase) flags |= 0x10;
+  const w = new ByteWriter();
+  w.bytes(new TextEncoder().encode('OHDR')).u8(2).u8(flags);
+  if (o.attributePhase) w.u16(o.attributePhase.maxCompact).u16(o.attributePhase.minDense);
+  w.uint(1 << width, body);
+  for (const m of messages) {
+    w.u8(m.type).u16(m.data.length).u8(m.flags ?? 0);
+    if (o.trackCreationOrder) w.u16(m.creationOrder ?? 0);
+    w.bytes(m.data);
+  }
+  const bytes = w.finish();
+  return w.u32(lookup3(bytes)).finish();
 }

@@ -1,4 +1,5 @@
-import type { ByteReader } from './byte-reader.js';
+import type { ByteReader, FieldSizes } from './byte-reader.js';
+import { ByteWriter } from './byte-writer.js';
 import type { FileContext } from './file-context.js';
 
 /**
@@ -55,4 +56,28 @@ export function readSymbolTableNode(ctx: FileContext, address: number): SymbolTa
     for (let i = 0; i < count; i++) entries.push(readSymbolTableEntry(r));
     return entries;
   });
+}
+
+export function encodeSymbolTableEntry(w: ByteWriter, e: SymbolTableEntry): void {
+  w.uint(w.sizes.offsetSize, e.linkNameOffset);
+  w.offset(e.objectHeaderAddress);
+  w.u32(e.cacheType).u32(0);
+  const start = w.pos;
+  if (e.cacheType === 1) w.offset(e.btreeAddress!).offset(e.heapAddress!);
+  else if (e.cacheType === 2) w.u32(e.softLinkOffset!);
+  w.zeros(16 - (w.pos - start));
+}
+
+/** Size of a symbol table node holding up to 2K entries; libhdf5 always allocates it full. */
+export function symbolTableNodeSize(offsetSize: number, leafK: number): number {
+  return 8 + 2 * leafK * symbolTableEntrySize(offsetSize);
+}
+
+/** A "SNOD" node (spec III.B) with its entries sorted by name and room for 2K. */
+export function encodeSymbolTableNode(entries: SymbolTableEntry[], sizes: FieldSizes, leafK: number): Uint8Array {
+  const w = new ByteWriter(sizes, symbolTableNodeSize(sizes.offsetSize, leafK));
+  w.bytes(new TextEncoder().encode('SNOD')).u8(1).u8(0).u16(entries.length);
+  for (const e of entries) encodeSymbolTableEntry(w, e);
+  w.zeros(symbolTableNodeSize(sizes.offsetSize, leafK) - w.pos);
+  return w.finish();
 }

@@ -91,7 +91,8 @@ export function stridesOf(dims: readonly number[]): number[] {
  * Copy an N-d box of `count` elements: from `src` (row-major, extent
  * `srcDims`) starting at `srcStart` with `srcStep` per dimension, to `dst`
  * (extent `dstDims`) starting at `dstStart` with unit steps. Elements are
- * `esz` bytes. The innermost unit-step run is one `set` call.
+ * `esz` bytes; `dstStep` optionally strides the destination too. The
+ * innermost unit-step run is one `set` call.
  */
 export function copyBox(
   src: Uint8Array,
@@ -103,6 +104,7 @@ export function copyBox(
   dstStart: readonly number[],
   count: readonly number[],
   esz: number,
+  dstStep?: readonly number[],
 ): void {
   const rank = count.length;
   if (rank === 0) {
@@ -121,21 +123,22 @@ export function copyBox(
   const last = rank - 1;
   const inner = count[last];
   const innerStep = srcStep[last];
-  const contiguousInner = innerStep === 1;
+  const outStep = dstStep ? dstStep[last] : 1;
+  const contiguousInner = innerStep === 1 && outStep === 1;
   const idx = new Array<number>(rank).fill(0);
   for (;;) {
     let s = s0;
     let dd = d0;
     for (let d = 0; d < last; d++) {
       s += idx[d] * srcStep[d] * ss[d];
-      dd += idx[d] * ds[d];
+      dd += idx[d] * (dstStep ? dstStep[d] : 1) * ds[d];
     }
     if (contiguousInner) {
       dst.set(src.subarray(s * esz, (s + inner) * esz), dd * esz);
     } else {
       for (let i = 0; i < inner; i++) {
         const from = (s + i * innerStep) * esz;
-        const to = (dd + i) * esz;
+        const to = (dd + i * outStep) * esz;
         for (let k = 0; k < esz; k++) dst[to + k] = src[from + k];
       }
     }
@@ -160,4 +163,62 @@ export function fillElements(dst: Uint8Array, value: Uint8Array | undefined): vo
     dst.copyWithin(filled, 0, m);
     filled += m;
   }
+}
+
+/** The part of a hyperslab inside one chunk. */
+export interface ChunkPart {
+  /** Element offset of the chunk's origin. */
+  readonly chunkOffset: number[];
+  /** Per dimension: first selection index inside the chunk (position in the result). */
+  readonly selStart: number[];
+  /** Per dimension: number of selected indices inside the chunk. */
+  readonly count: number[];
+  /** Per dimension: position of the first of them within the chunk. */
+  readonly inChunk: number[];
+}
+
+/**
+ * Every chunk a hyperslab touches, with the part of the selection inside it;
+ * the one piece of geometry chunked reads and writes share.
+ */
+export function* chunkParts(slab: Hyperslab, chunkDims: readonly number[]): Generator<ChunkPart> {
+  const rank = chunkDims.length;
+  if (slab.count.some((c) => c === 0)) return;
+  const lo: number[] = [];
+  const hi: number[] = [];
+  for (let d = 0; d < rank; d++) {
+    lo.push(Math.floor(slab.start[d] / chunkDims[d]));
+    hi.push(Math.floor((slab.start[d] + (slab.count[d] - 1) * slab.step[d]) / chunkDims[d]));
+  }
+  const g = lo.slice();
+  for (;;) {
+    const part = partInChunk(slab, chunkDims, g.map((c, d) => c * chunkDims[d]));
+    if (part) yield part;
+    let d = rank - 1;
+    while (d >= 0) {
+      if (++g[d] <= hi[d]) break;
+      g[d] = lo[d];
+      d--;
+    }
+    if (d < 0) return;
+  }
+}
+
+/** The part of `slab` inside the chunk whose origin is `chunkOffset`, if any. */
+export function partInChunk(slab: Hyperslab, chunkDims: readonly number[], chunkOffset: number[]): ChunkPart | undefined {
+  const rank = chunkDims.length;
+  const selStart: number[] = new Array(rank);
+  const count: number[] = new Array(rank);
+  const inChunk: number[] = new Array(rank);
+  for (let d = 0; d < rank; d++) {
+    const o = chunkOffset[d];
+    const st = slab.start[d], step = slab.step[d];
+    const k0 = Math.max(0, Math.ceil((o - st) / step));
+    const k1 = Math.min(slab.count[d], Math.ceil((o + chunkDims[d] - st) / step));
+    if (k1 <= k0) return undefined;
+    selStart[d] = k0;
+    count[d] = k1 - k0;
+    inChunk[d] = st + k0 * step - o;
+  }
+  return { chunkOffset, selStart, count, inChunk };
 }

@@ -10,7 +10,7 @@ import type { ByteSource } from '../io/source.js';
 import { LocalHeap } from '../format/local-heap.js';
 import { findChunks } from './chunk-index.js';
 import type { VirtualLayout } from './virtual.js';
-import { copyBox, fillElements, product, type Hyperslab } from './selection.js';
+import { copyBox, fillElements, partInChunk, product, type Hyperslab } from './selection.js';
 
 /** Everything needed to read a dataset's raw element bytes. */
 export interface StorageInfo {
@@ -161,28 +161,11 @@ function readChunked(info: StorageInfo, layout: ChunkedLayout, slab: Hyperslab, 
   }
   const chunkBytes = product(cd) * esz;
   const chunks = findChunks(info.ctx, layout, info.dims, info.maxDims, lo, hi);
-  const srcStart = new Array<number>(rank);
-  const dstStart = new Array<number>(rank);
-  const cnt = new Array<number>(rank);
   for (const c of chunks) {
-    // Which selected indices fall inside this chunk, per dimension.
-    let empty = false;
-    for (let d = 0; d < rank; d++) {
-      const o = c.offset[d];
-      const st = slab.start[d], step = slab.step[d];
-      const k0 = Math.max(0, Math.ceil((o - st) / step));
-      const k1 = Math.min(slab.count[d], Math.ceil((o + cd[d] - st) / step));
-      if (k1 <= k0) {
-        empty = true;
-        break;
-      }
-      srcStart[d] = st + k0 * step - o;
-      dstStart[d] = k0;
-      cnt[d] = k1 - k0;
-    }
-    if (empty) continue;
+    const part = partInChunk(slab, cd, c.offset);
+    if (!part) continue;
     const data = readChunk(info, layout, c.address, c.size, c.filterMask, chunkBytes, c.offset);
-    copyBox(data, cd, srcStart, slab.step, out, slab.count, dstStart, cnt, esz);
+    copyBox(data, cd, part.inChunk, slab.step, out, slab.count, part.selStart, part.count, esz);
   }
   return out;
 }
