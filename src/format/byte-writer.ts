@@ -1,4 +1,28 @@
+import { H5ValueError } from '../errors.js';
 import { UNDEFINED_ADDRESS, type FieldSizes } from './byte-reader.js';
+
+/**
+ * Which libhdf5 library-version bounds a writer imitates: `earliest` is
+ * libhdf5's default (`libver='earliest'`: the oldest message version able to
+ * express the object), `latest` is `libver='latest'` (the HDF5 1.10 formats).
+ * Each message module exports the version rule libhdf5 1.10 applies per family.
+ */
+export type FormatFamily = 'earliest' | 'latest';
+
+const TWO_32 = 2 ** 32;
+const utf8 = new TextEncoder();
+
+/** UTF-8 bytes of a string (one shared encoder). */
+export function encodeUtf8(s: string): Uint8Array {
+  return utf8.encode(s);
+}
+
+/** Bytes needed for an unsigned value, at least 1 (libhdf5's H5VM_limit_enc_size: log2(v) / 8 + 1). */
+export function bytesNeeded(v: number): number {
+  let n = 1;
+  for (let x = Math.floor(v / 256); x > 0; x = Math.floor(x / 256)) n++;
+  return n;
+}
 
 /**
  * A growable little-endian writer, the mirror of ByteReader: addresses and
@@ -51,10 +75,32 @@ export class ByteWriter {
     return this.uint(8, v);
   }
 
-  /** Unsigned little-endian integer of `n` bytes. */
+  /**
+   * Unsigned little-endian integer of `n` bytes. Negative values are written
+   * in two's complement (so -1 gives all ones); a positive value wider than
+   * `n` bytes is an error rather than silently truncated.
+   */
   uint(n: number, v: number | bigint): this {
     this.ensure(n);
+    if (typeof v === 'number' && v >= 0 && v <= Number.MAX_SAFE_INTEGER && Number.isInteger(v)) {
+      if (n < 7 && v >= 2 ** (8 * n)) throw new H5ValueError(`${v} does not fit in ${n} bytes`);
+      // Safe integers split into two 32-bit halves without BigInt.
+      let lo = v % TWO_32;
+      let hi = (v - lo) / TWO_32;
+      for (let i = 0; i < n; i++) {
+        if (i < 4) {
+          this.buf[this.pos + i] = lo & 0xff;
+          lo >>>= 8;
+        } else {
+          this.buf[this.pos + i] = hi & 0xff;
+          hi >>>= 8;
+        }
+      }
+      this.pos += n;
+      return this;
+    }
     let x = BigInt(v);
+    if (x >= 0n && x >> BigInt(8 * n) !== 0n) throw new H5ValueError(`${v} does not fit in ${n} bytes`);
     for (let i = 0; i < n; i++) {
       this.buf[this.pos + i] = Number(x & 0xffn);
       x >>= 8n;
@@ -63,15 +109,18 @@ export class ByteWriter {
     return this;
   }
 
+  /** `n` bytes of 0xff: the undefined address, or an unlimited size (spec III.A). */
+  allOnes(n: number): this {
+    this.ensure(n);
+    this.buf.fill(0xff, this.pos, this.pos + n);
+    this.pos += n;
+    return this;
+  }
+
   /** An address; UNDEFINED_ADDRESS is written as all ones. */
   offset(addr: number): this {
     const n = this.sizes.offsetSize;
-    if (addr === UNDEFINED_ADDRESS) {
-      this.ensure(n);
-      this.buf.fill(0xff, this.pos, this.pos + n);
-      this.pos += n;
-      return this;
-    }
+    if (addr === UNDEFINED_ADDRESS) return this.allOnes(n);
     return this.uint(n, addr);
   }
 
@@ -95,7 +144,7 @@ export class ByteWriter {
 
   /** UTF-8 bytes and a terminating NUL. */
   cString(s: string): this {
-    this.bytes(new TextEncoder().encode(s));
+    this.bytes(utf8.encode(s));
     return this.u8(0);
   }
 

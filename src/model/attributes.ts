@@ -4,7 +4,8 @@ import { readAttributeMessage, type AttributeMessage } from '../format/messages/
 import { readAttributeInfo } from '../format/messages/info.js';
 import { MessageType, type ObjectHeader } from '../format/object-header.js';
 import { denseAttributes } from './dense.js';
-import { findMessage, findMessages, messageReader } from './header-messages.js';
+import { findMessage, findMessages, messageReader, resolveMessage } from './header-messages.js';
+import { fileSharedMessages } from './sohm.js';
 import { compareNames } from './links.js';
 
 /**
@@ -13,8 +14,9 @@ import { compareNames } from './links.js';
  * order when tracked, else by name.
  */
 export function objectAttributes(ctx: FileContext, h: ObjectHeader): { attrs: AttributeMessage[]; trackOrder: boolean; dense: boolean } {
+  // An attribute message may itself be shared (SOHM): follow the pointer first.
   const compact = findMessages(h, MessageType.Attribute).map((m) => ({
-    msg: readAttributeMessage(messageReader(ctx, m, 'attribute message')),
+    msg: readAttributeMessage(resolveMessage(ctx, m, fileSharedMessages(ctx)).reader),
     order: m.creationOrder ?? 0,
   }));
   const ai = findMessage(h, MessageType.AttributeInfo);

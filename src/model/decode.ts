@@ -105,7 +105,8 @@ export function decodeNumeric(t: Datatype, bytes: Uint8Array, count: number, own
   const swap = size > 1 && (order === 'BE') === HOST_LITTLE_ENDIAN;
   let b = bytes.subarray(0, need);
   // A view is returned only when the bytes are ours, aligned and already in host order.
-  if (!owned || b.byteOffset % ctor.BYTES_PER_ELEMENT !== 0) b = b.slice();
+  // new Uint8Array(view) always copies; slice() on a Uint8Array subclass may return a view instead.
+  if (!owned || b.byteOffset % ctor.BYTES_PER_ELEMENT !== 0) b = new Uint8Array(b);
   if (swap) byteSwap(b, size);
   return new ctor(b.buffer as ArrayBuffer, b.byteOffset, count) as NumericArray;
 }

@@ -1,5 +1,7 @@
-import type { ByteReader } from '../byte-reader.js';
+import type { ByteReader, FieldSizes } from '../byte-reader.js';
 import { UNDEFINED_ADDRESS } from '../byte-reader.js';
+import { ByteWriter, bytesNeeded, type FormatFamily } from '../byte-writer.js';
+import { H5ValueError } from '../../errors.js';
 
 /**
  * Data layout message (spec IV.A.2.i), versions 1–4. Chunk dimensions are
@@ -123,4 +125,96 @@ function readChunkedV4(r: ByteReader): DataLayout {
     version: 4, class: 'chunked', address, chunkDims: dims.slice(0, -1), elementSize: dims[ndims - 1],
     index, dontFilterPartialEdgeChunks: (flags & 1) !== 0,
   };
+}
+
+/**
+ * Layout message version libhdf5 1.10 writes (H5D__layout_set_version): 3 in
+ * the earliest family (libhdf5 never writes versions 1 and 2 any more), 4 in
+ * the latest family for every layout class.
+ */
+export function dataLayoutVersionFor(family: FormatFamily): 3 | 4 {
+  return family === 'latest' ? 4 : 3;
+}
+
+/**
+ * Chunk index parameters libhdf5 1.10 uses by default with the latest format
+ * (H5D__layout_set_latest_indexing): fixed array for fixed-size datasets, an
+ * extensible array for one unlimited dimension, a v2 B-tree for more.
+ */
+export const DEFAULT_CHUNK_INDEX = {
+  fixedArray: { type: 'fixed-array', pageBits: 10 },
+  extensibleArray: { type: 'extensible-array', maxBits: 32, indexElements: 4, minPointers: 4, minElements: 16, pageBits: 10 },
+  btreeV2: { type: 'btree-v2', nodeSize: 2048, splitPercent: 100, mergePercent: 40 },
+} as const satisfies Record<string, ChunkIndex>;
+
+/** v4 chunk index type codes (spec IV.A.2.i; H5D_chunk_index_t: 1 single, 2 implicit ("none"), 3 fixed array, 4 extensible array, 5 v2 B-tree). */
+const INDEX_CODE: Record<ChunkIndex['type'], number> = { 'btree-v1': 0, single: 1, implicit: 2, 'fixed-array': 3, 'extensible-array': 4, 'btree-v2': 5 };
+
+/**
+ * Encode a data layout message body (spec IV.A.2.i) as H5O__layout_encode
+ * does. The version is `opts.version`, else the layout's own, raised to 3
+ * (libhdf5 upgrades 1 and 2 on write). Version 3 chunk dimensions (the element
+ * size last) are 4 bytes each; version 4 uses the fewest bytes that hold the
+ * largest of them (H5D__chunk_set_sizes: (log2(dim) + 8) / 8).
+ */
+export function encodeDataLayout(layout: DataLayout, sizes: FieldSizes, opts: { version?: 3 | 4 } = {}): Uint8Array {
+  const version = opts.version ?? Math.max(3, layout.version);
+  if (version !== 3 && version !== 4) throw new H5ValueError(`data layout version ${version} cannot be written`);
+  const w = new ByteWriter(sizes, 64);
+  w.u8(version);
+  switch (layout.class) {
+    case 'compact':
+      if (layout.data.length > 0xffff) throw new H5ValueError(`compact data of ${layout.data.length} bytes exceeds 65535`);
+      w.u8(0).u16(layout.data.length).bytes(layout.data);
+      break;
+    case 'contiguous':
+      // Layout versions 1 and 2 do not store the size (the reader reports -1); the caller must supply it.
+      if (!(layout.size >= 0)) throw new H5ValueError('contiguous layout needs its storage size');
+      w.u8(1).offset(layout.address).uint(sizes.lengthSize, layout.size);
+      break;
+    case 'chunked': {
+      const dims = [...layout.chunkDims, layout.elementSize];
+      if (dims.length < 2 || dims.length > 33) throw new H5ValueError(`chunked layout of rank ${layout.chunkDims.length}`);
+      for (const d of dims) if (!Number.isInteger(d) || d < 1 || d > 0xffffffff) throw new H5ValueError(`chunk dimension ${d}`);
+      w.u8(2);
+      if (version === 3) {
+        if (layout.index.type !== 'btree-v1') throw new H5ValueError(`a ${layout.index.type} chunk index needs layout version 4`);
+        w.u8(dims.length).offset(layout.address);
+        for (const d of dims) w.u32(d);
+        break;
+      }
+      const ix = layout.index;
+      if (ix.type === 'btree-v1') throw new H5ValueError('a version 1 B-tree chunk index cannot be written in layout version 4');
+      // Flags: bit 0 do not filter partial edge chunks, bit 1 single chunk stored filtered (size and mask follow).
+      const filteredSingle = ix.type === 'single' && ix.filteredSize !== undefined;
+      w.u8((layout.dontFilterPartialEdgeChunks ? 1 : 0) | (filteredSingle ? 2 : 0));
+      const enc = bytesNeeded(Math.max(...dims));
+      w.u8(dims.length).u8(enc);
+      for (const d of dims) w.uint(enc, d);
+      w.u8(INDEX_CODE[ix.type]);
+      switch (ix.type) {
+        case 'single':
+          if (filteredSingle) w.uint(sizes.lengthSize, ix.filteredSize!).u32(ix.filterMask ?? 0);
+          break;
+        case 'implicit':
+          break;
+        case 'fixed-array':
+          w.u8(ix.pageBits);
+          break;
+        case 'extensible-array':
+          w.u8(ix.maxBits).u8(ix.indexElements).u8(ix.minPointers).u8(ix.minElements).u8(ix.pageBits);
+          break;
+        case 'btree-v2':
+          w.u32(ix.nodeSize).u8(ix.splitPercent).u8(ix.mergePercent);
+          break;
+      }
+      w.offset(layout.address);
+      break;
+    }
+    case 'virtual':
+      if (version < 4) throw new H5ValueError('virtual layout needs layout version 4');
+      w.u8(3).offset(layout.heapAddress).u32(layout.heapIndex);
+      break;
+  }
+  return w.finish();
 }

@@ -1,5 +1,6 @@
-import { ByteReader } from '../byte-reader.js';
-import { H5UnsupportedError } from '../../errors.js';
+import { ByteReader, type FieldSizes } from '../byte-reader.js';
+import { ByteWriter, bytesNeeded, encodeUtf8, type FormatFamily } from '../byte-writer.js';
+import { H5UnsupportedError, H5ValueError } from '../../errors.js';
 
 /**
  * Datatype message (spec IV.A.2.d). Parsed into a plain description; the
@@ -293,4 +294,238 @@ export function readIntegerValue(b: Uint8Array, t: IntegerType): number | bigint
   if (t.signed && n > 0 && v >= 1n << BigInt(8 * n - 1)) v -= 1n << BigInt(8 * n);
   if (n <= 4) return Number(v);
   return v;
+}
+
+// ---------------------------------------------------------------------------
+// Encoding (spec IV.A.2.d), as libhdf5 1.10's H5O__dtype_encode_helper does.
+// ---------------------------------------------------------------------------
+
+/**
+ * How to pick datatype message versions: a format family, or an explicit
+ * minimum version (libhdf5's H5T_set_version floor: 1 for `earliest`, 3 for
+ * `latest`).
+ */
+export type DatatypeVersionChoice = FormatFamily | 1 | 2 | 3;
+
+export interface EncodeDatatypeOptions {
+  readonly version?: DatatypeVersionChoice;
+}
+
+/**
+ * The version libhdf5 gives each node of a datatype tree. Versions are not a
+ * function of the class alone: libhdf5 builds a type bottom-up and raises
+ * versions as it goes (H5T__array_create, H5T__vlen_create, H5T__insert,
+ * H5T__upgrade_version), then raises the whole tree to the file's floor when
+ * the type is stored (H5T_set_version).
+ */
+export interface DatatypeVersionNode {
+  version: number;
+  readonly type: Datatype;
+  readonly children: DatatypeVersionNode[];
+}
+
+const COMPLEX = new Set<Datatype['class']>(['compound', 'array', 'enum', 'vlen']);
+
+/**
+ * Version tree for `t` as libhdf5 1.10 builds it the way h5py does (members
+ * inserted in order, bases created before the types derived from them):
+ * - atomic classes: version 1, except VAX-ordered floats (3, the first version
+ *   able to say "VAX"); H5T__upgrade_version never changes an atomic type;
+ * - array: max(base, 2) (version 2 introduced the class); the base is left as is;
+ * - vlen: its base's version;
+ * - enum: 1 (its integer base is always 1);
+ * - compound: starts at 1; inserting a member newer than the compound
+ *   upgrades the compound and everything already in it (H5T__insert →
+ *   H5T__upgrade_version), so the result depends on member order;
+ * - finally the floor: if the top-level version is below it, the whole tree is
+ *   upgraded (H5T_set_version): compound/array/enum to the floor, vlen to its
+ *   (upgraded) base.
+ */
+export function datatypeVersions(t: Datatype, choice: DatatypeVersionChoice = 'earliest'): DatatypeVersionNode {
+  const floor = choice === 'earliest' ? 1 : choice === 'latest' ? 3 : choice;
+  const root = buildVersionNode(t, 0);
+  if (floor > root.version) upgradeVersion(root, floor);
+  return root;
+}
+
+function buildVersionNode(t: Datatype, depth: number): DatatypeVersionNode {
+  if (depth > MAX_TYPE_DEPTH) throw new H5ValueError('datatype nested more than 32 levels');
+  switch (t.class) {
+    case 'array': {
+      const base = buildVersionNode(t.base, depth + 1);
+      return { version: Math.max(base.version, 2), type: t, children: [base] };
+    }
+    case 'vlen': {
+      const base = buildVersionNode(t.base, depth + 1);
+      return { version: base.version, type: t, children: [base] };
+    }
+    case 'enum':
+      return { version: 1, type: t, children: [buildVersionNode(t.base, depth + 1)] };
+    case 'compound': {
+      const node: DatatypeVersionNode = { version: 1, type: t, children: [] };
+      for (const m of t.members) {
+        const child = buildVersionNode(m.type, depth + 1);
+        node.children.push(child);
+        if (child.version > node.version) upgradeVersion(node, child.version);
+      }
+      return node;
+    }
+    case 'float':
+      return { version: t.order === 'VAX' ? 3 : 1, type: t, children: [] };
+    default:
+      return { version: 1, type: t, children: [] };
+  }
+}
+
+/** H5T__upgrade_version: post-order visit; atomic types are never changed. */
+function upgradeVersion(n: DatatypeVersionNode, v: number): void {
+  for (const c of n.children) upgradeVersion(c, v);
+  if (!COMPLEX.has(n.type.class)) return;
+  if (n.type.class === 'vlen') n.version = Math.max(n.version, n.children[0].version);
+  else n.version = Math.max(n.version, v);
+}
+
+/** Encode a datatype message body (spec IV.A.2.d). */
+export function encodeDatatype(t: Datatype, sizes?: FieldSizes, opts: EncodeDatatypeOptions = {}): Uint8Array {
+  const w = new ByteWriter(sizes);
+  writeDatatype(w, t, opts);
+  return w.finish();
+}
+
+/** Append a datatype message body to `w` (for messages that embed one, e.g. attributes). */
+export function writeDatatype(w: ByteWriter, t: Datatype, opts: EncodeDatatypeOptions = {}): void {
+  writeTypeNode(w, datatypeVersions(t, opts.version ?? 'earliest'));
+}
+
+const CLASS_ID: Record<Datatype['class'], number> = {
+  integer: 0, float: 1, time: 2, string: 3, bitfield: 4, opaque: 5,
+  compound: 6, reference: 7, enum: 8, vlen: 9, array: 10,
+};
+const PADDING_ID: Record<StringPadding, number> = { nullterm: 0, nullpad: 1, spacepad: 2 };
+
+function orderBit(order: ByteOrder, what: string): number {
+  if (order === 'VAX') throw new H5ValueError(`${what} cannot have VAX byte order`);
+  return order === 'BE' ? 1 : 0;
+}
+
+function writeTypeNode(w: ByteWriter, n: DatatypeVersionNode): void {
+  const t = n.type;
+  const version = n.version;
+  const fail = (why: string): never => {
+    throw new H5ValueError(`cannot encode ${t.class} datatype: ${why}`);
+  };
+  if (!Number.isInteger(t.size) || t.size < 0 || t.size > 0xffffffff) fail(`size ${t.size}`);
+  let flags = 0;
+  const header = (f: number) => w.u8(CLASS_ID[t.class] | (version << 4)).u8(f & 0xff).u8((f >> 8) & 0xff).u8((f >> 16) & 0xff).u32(t.size);
+  switch (t.class) {
+    case 'integer':
+      // Bit 0 byte order, bits 1-2 low/high padding (always zero here), bit 3 signed.
+      header(orderBit(t.order, 'an integer') | (t.signed ? 0x08 : 0));
+      w.u16(t.bitOffset).u16(t.precision);
+      return;
+    case 'bitfield':
+      header(orderBit(t.order, 'a bitfield'));
+      w.u16(t.bitOffset).u16(t.precision);
+      return;
+    case 'time':
+      header(orderBit(t.order, 'a time type'));
+      w.u16(t.precision);
+      return;
+    case 'float': {
+      // Bits 0 and 6 byte order (VAX = both, version 3 only), bits 4-5 mantissa normalisation, bits 8-15 sign position.
+      if (t.order === 'VAX') {
+        if (version < 3) fail('VAX byte order needs datatype version 3');
+        flags = 0x41;
+      } else flags = t.order === 'BE' ? 1 : 0;
+      flags |= (t.mantissaNormalization & 3) << 4;
+      flags |= (t.signLocation & 0xff) << 8;
+      header(flags);
+      w.u16(t.bitOffset).u16(t.precision).u8(t.exponentLocation).u8(t.exponentSize).u8(t.mantissaLocation).u8(t.mantissaSize).u32(t.exponentBias);
+      return;
+    }
+    case 'string':
+      header(PADDING_ID[t.padding] | ((t.charset === 'utf8' ? 1 : 0) << 4));
+      return;
+    case 'opaque': {
+      // The tag is NUL-padded to a multiple of 8; the padded length is the flags byte (H5T_OPAQUE_TAG_MAX 256).
+      const tag = encodeUtf8(t.tag);
+      if (tag.length > 255) fail(`tag of ${tag.length} bytes (at most 255)`);
+      const aligned = (tag.length + 7) & 0xf8;
+      header(aligned);
+      w.bytes(tag).zeros(aligned - tag.length);
+      return;
+    }
+    case 'reference':
+      header(t.refType === 'object' ? 0 : 1);
+      return;
+    case 'compound': {
+      if (t.members.length > 0xffff) fail(`${t.members.length} members`);
+      header(t.members.length);
+      // Version 3 packs member offsets into as few bytes as the compound size needs.
+      const offsetBytes = bytesNeeded(t.size);
+      t.members.forEach((m, i) => {
+        const child = n.children[i];
+        if (version === 1 && m.type.class === 'array') fail(`member "${m.name}" is an array, which needs version 2`);
+        const start = w.pos;
+        w.cString(m.name);
+        if (version < 3) w.zeros(pad8(w.pos - start) - (w.pos - start));
+        if (version >= 3) w.uint(offsetBytes, m.offset);
+        else w.u32(m.offset);
+        // Version 1 members carry the pre-array-class dimension block; libhdf5 writes it as zeros.
+        if (version === 1) w.zeros(1 + 3 + 4 + 4 + 16);
+        writeTypeNode(w, child);
+      });
+      return;
+    }
+    case 'enum': {
+      if (t.members.length > 0xffff) fail(`${t.members.length} members`);
+      header(t.members.length);
+      writeTypeNode(w, n.children[0]);
+      for (const m of t.members) {
+        const start = w.pos;
+        w.cString(m.name);
+        if (version < 3) w.zeros(pad8(w.pos - start) - (w.pos - start));
+      }
+      for (const m of t.members) w.bytes(integerValueBytes(m.value, t.base));
+      return;
+    }
+    case 'vlen':
+      // Padding and character set are meaningful (and written) for strings only.
+      flags = t.kind === 'string' ? 1 | (PADDING_ID[t.padding] << 4) | ((t.charset === 'utf8' ? 1 : 0) << 8) : 0;
+      header(flags);
+      writeTypeNode(w, n.children[0]);
+      return;
+    case 'array': {
+      if (t.dims.length < 1 || t.dims.length > 32) fail(`rank ${t.dims.length}`);
+      header(0);
+      w.u8(t.dims.length);
+      if (version < 3) w.zeros(3);
+      for (const d of t.dims) w.u32(d);
+      // Versions before 3 store a permutation libhdf5 never uses: the identity.
+      if (version < 3) for (let i = 0; i < t.dims.length; i++) w.u32(i);
+      writeTypeNode(w, n.children[0]);
+      return;
+    }
+  }
+}
+
+function pad8(n: number): number {
+  return Math.ceil(n / 8) * 8;
+}
+
+/** An integer value (enum member, fill value) as `t.size` bytes in `t`'s byte order; two's complement when negative. */
+export function integerValueBytes(value: number | bigint, t: IntegerType): Uint8Array {
+  const n = t.size;
+  const bits = BigInt(8 * n);
+  let v = BigInt(value);
+  const min = t.signed ? -(1n << (bits - 1n)) : 0n;
+  const max = t.signed ? (1n << (bits - 1n)) - 1n : (1n << bits) - 1n;
+  if (v < min || v > max) throw new H5ValueError(`${value} does not fit a ${n}-byte ${t.signed ? 'signed' : 'unsigned'} integer`);
+  if (v < 0n) v += 1n << bits;
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    out[t.order === 'BE' ? n - 1 - i : i] = Number(v & 0xffn);
+    v >>= 8n;
+  }
+  return out;
 }

@@ -1,4 +1,6 @@
-import type { ByteReader } from '../byte-reader.js';
+import type { ByteReader, FieldSizes } from '../byte-reader.js';
+import { ByteWriter } from '../byte-writer.js';
+import { H5ValueError } from '../../errors.js';
 
 /** Link info message (spec IV.A.2.c): where a new-style group keeps dense links. */
 export interface LinkInfo {
@@ -113,4 +115,104 @@ export function readExternalFileList(r: ByteReader): ExternalFileList {
     slots.push({ nameOffset, fileOffset, size: s < 0 ? Number.MAX_SAFE_INTEGER : s });
   }
   return { heapAddress, slots };
+}
+
+// ---------------------------------------------------------------------------
+// Encoders (libhdf5 1.10 writes one version of each of these messages in every family).
+// ---------------------------------------------------------------------------
+
+/**
+ * Encode a link info message body (spec IV.A.2.c; H5O__linfo_encode):
+ * version 0, flags (bit 0 creation order tracked, bit 1 indexed), the
+ * maximum creation index (8 bytes, only when tracked), the fractal heap and
+ * name index addresses, then the creation order index address when indexed.
+ */
+export function encodeLinkInfo(info: LinkInfo & { readonly maxCreationIndex?: number | bigint }, sizes: FieldSizes): Uint8Array {
+  const w = new ByteWriter(sizes, 2 + 8 + 3 * sizes.offsetSize);
+  w.u8(0).u8((info.creationOrderTracked ? 1 : 0) | (info.creationOrderIndexed ? 2 : 0));
+  if (info.creationOrderTracked) w.uint(8, BigInt.asUintN(64, BigInt(info.maxCreationIndex ?? 0)));
+  w.offset(info.fractalHeapAddress).offset(info.nameIndexAddress);
+  if (info.creationOrderIndexed) w.offset(info.creationOrderIndexAddress);
+  return w.finish();
+}
+
+/**
+ * Encode an attribute info message body (spec IV.A.2.v; H5O_ainfo_encode):
+ * like link info, but the maximum creation index is 2 bytes.
+ */
+export function encodeAttributeInfo(info: AttributeInfo & { readonly maxCreationIndex?: number }, sizes: FieldSizes): Uint8Array {
+  const w = new ByteWriter(sizes, 4 + 3 * sizes.offsetSize);
+  w.u8(0).u8((info.creationOrderTracked ? 1 : 0) | (info.creationOrderIndexed ? 2 : 0));
+  if (info.creationOrderTracked) w.u16(info.maxCreationIndex ?? 0);
+  w.offset(info.fractalHeapAddress).offset(info.nameIndexAddress);
+  if (info.creationOrderIndexed) w.offset(info.creationOrderIndexAddress);
+  return w.finish();
+}
+
+/**
+ * Encode a group info message body (spec IV.A.2.j; H5O_ginfo_encode). The
+ * phase change values are stored only when they differ from libhdf5's
+ * defaults (8 compact, 6 dense), the estimates only when they differ from
+ * theirs (4 entries, names of 8 bytes).
+ */
+export function encodeGroupInfo(info: GroupInfo & { readonly estimatedEntries?: number; readonly estimatedNameLength?: number }): Uint8Array {
+  const phase = info.maxCompact !== 8 || info.minDense !== 6;
+  const entries = info.estimatedEntries ?? 4;
+  const nameLength = info.estimatedNameLength ?? 8;
+  const est = entries !== 4 || nameLength !== 8;
+  const w = new ByteWriter(undefined, 10);
+  w.u8(0).u8((phase ? 1 : 0) | (est ? 2 : 0));
+  if (phase) w.u16(info.maxCompact).u16(info.minDense);
+  if (est) w.u16(entries).u16(nameLength);
+  return w.finish();
+}
+
+/** Encode a symbol table message body (spec IV.A.2.r): the v1 B-tree and local heap addresses. */
+export function encodeSymbolTableMessage(m: SymbolTableMessage, sizes: FieldSizes): Uint8Array {
+  return new ByteWriter(sizes, 2 * sizes.offsetSize).offset(m.btreeAddress).offset(m.heapAddress).finish();
+}
+
+/**
+ * Encode the (new) modification time message body (spec IV.A.2.s): version 1,
+ * three reserved bytes, seconds since the epoch. libhdf5 1.10 writes this one,
+ * never the old ASCII form, and only in version 1 object headers (version 2
+ * headers keep times in the header itself).
+ */
+export function encodeModificationTime(seconds: number): Uint8Array {
+  return new ByteWriter(undefined, 8).u8(1).zeros(3).u32(Math.floor(seconds)).finish();
+}
+
+/** Encode an object comment message body (spec IV.A.2.n): the text and a NUL. */
+export function encodeComment(comment: string): Uint8Array {
+  return new ByteWriter(undefined, comment.length + 1).cString(comment).finish();
+}
+
+/**
+ * Encode an external data files message body (spec IV.A.2.h; H5O__efl_encode):
+ * version 1, three reserved bytes, allocated slots (libhdf5 writes the number
+ * used), used slots, the local heap address, then per slot the name offset in
+ * the heap, the offset in the file and the size, all length-sized. A size of
+ * Number.MAX_SAFE_INTEGER or more (the reader's "unlimited") is all ones.
+ */
+export function encodeExternalFileList(efl: ExternalFileList, sizes: FieldSizes): Uint8Array {
+  const n = efl.slots.length;
+  if (n > 0xffff) throw new H5ValueError(`${n} external file slots`);
+  const w = new ByteWriter(sizes, 8 + sizes.offsetSize + 3 * n * sizes.lengthSize);
+  w.u8(1).zeros(3).u16(n).u16(n).offset(efl.heapAddress);
+  for (const s of efl.slots) {
+    w.uint(sizes.lengthSize, s.nameOffset).uint(sizes.lengthSize, s.fileOffset);
+    if (s.size >= Number.MAX_SAFE_INTEGER) w.allOnes(sizes.lengthSize);
+    else w.uint(sizes.lengthSize, s.size);
+  }
+  return w.finish();
+}
+
+/** Encode an object header continuation message body (spec IV.A.2.q): the continuation block's address and length. */
+export function encodeContinuation(address: number, length: number, sizes: FieldSizes): Uint8Array {
+  return new ByteWriter(sizes, sizes.offsetSize + sizes.lengthSize).offset(address).uint(sizes.lengthSize, length).finish();
+}
+
+/** Read an object header continuation message body (spec IV.A.2.q). */
+export function readContinuation(r: ByteReader): { address: number; length: number } {
+  return { address: r.offset(), length: r.lengthField() };
 }
