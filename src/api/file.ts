@@ -24,6 +24,8 @@ export interface OpenOptions {
   readonly resolveFile?: (filename: string) => File | undefined;
   /** `get()` follows external links through `resolveFile` (default: returns them as `ExternalLink`). */
   readonly followExternalLinks?: boolean;
+  /** Salvage reads: do not fail on checksum mismatches in metadata (default false). */
+  readonly relaxChecksums?: boolean;
   /** Called for each chunk decoded (instrumentation; tests count decodes). */
   readonly onChunk?: (offset: readonly number[]) => void;
 }
@@ -47,8 +49,9 @@ export class File extends Group {
   private readonly otherFiles = new Map<string, File | undefined>();
 
   constructor(source: ByteSource, options: OpenOptions = {}) {
-    const sb = readSuperblock(source);
-    const ctx = new FileContext(source, sb.baseAddress, { offsetSize: sb.offsetSize, lengthSize: sb.lengthSize });
+    const relax = !!options.relaxChecksums;
+    const sb = readSuperblock(source, { relaxChecksums: relax });
+    const ctx = new FileContext(source, sb.baseAddress, { offsetSize: sb.offsetSize, lengthSize: sb.lengthSize }, relax);
     // super() needs the file; File is its own root group.
     super(undefined as unknown as File, '/', sb.rootObjectHeaderAddress);
     (this as { file: File }).file = this;

@@ -1,23 +1,12 @@
-import { H5ChecksumError, H5FormatError } from '../errors.js';
+import { verifyTrailingChecksum } from './checksum.js';
+import { H5FormatError } from '../errors.js';
 import { ByteReader, isUndefinedAddress } from './byte-reader.js';
-import { lookup3 } from './checksum.js';
 import type { FileContext } from './file-context.js';
-import { hex } from './superblock.js';
 
 /** Signature + version + type + checksum: the fixed part of every v2 B-tree node (H5B2_METADATA_PREFIX_SIZE). */
 const NODE_PREFIX = 10;
 /** Deepest tree h5kit follows; a depth this large would need more records than any file holds. */
 const MAX_DEPTH = 64;
-
-/** Verify the lookup3 checksum stored in the last 4 bytes of `bytes`. */
-export function verifyTrailingChecksum(bytes: Uint8Array, address: number, structure: string): void {
-  const n = bytes.length - 4;
-  const stored = (bytes[n] | (bytes[n + 1] << 8) | (bytes[n + 2] << 16) | (bytes[n + 3] << 24)) >>> 0;
-  const computed = lookup3(bytes.subarray(0, n));
-  if (stored !== computed) {
-    throw new H5ChecksumError(structure, address, `checksum mismatch (stored ${hex(stored)}, computed ${hex(computed)})`);
-  }
-}
 
 /** floor(log2(n)) for a positive integer below 2^53, exactly (H5VM_log2_gen). */
 export function log2Floor(n: number): number {
@@ -103,7 +92,7 @@ export class BTreeV2 {
       const rootAddress = r.offset();
       const rootRecords = r.u16();
       const totalRecords = r.lengthField();
-      verifyTrailingChecksum(r.bytes, address, 'v2 B-tree header');
+      verifyTrailingChecksum(ctx, r.bytes, address, "v2 B-tree header");
       if (recordSize === 0) r.fail('record size 0');
       if (nodeSize < NODE_PREFIX + recordSize) r.fail(`node size ${nodeSize} is too small`);
       if (depth > MAX_DEPTH) r.fail(`depth ${depth} exceeds ${MAX_DEPTH}`);
@@ -184,7 +173,7 @@ export class BTreeV2 {
     if (version !== 0) r.fail(`unknown node version ${version}`);
     const type = r.u8();
     if (type !== this.type) r.fail(`record type ${type} differs from the header's ${this.type}`);
-    verifyTrailingChecksum(bytes, address, structure);
+    verifyTrailingChecksum(this.ctx, bytes, address, structure);
     const recordsAt = 6;
     const recordSize = this.recordSize;
     let children: { address: number; records: number }[] | undefined;

@@ -1,3 +1,5 @@
+import { H5ChecksumError } from '../errors.js';
+
 /**
  * Jenkins lookup3 `hashlittle` with initval 0: the "metadata checksum" of
  * every checksummed structure of the modern format (spec II.A, "Checksum";
@@ -56,4 +58,30 @@ export function lookup3(data: Uint8Array, initval = 0): number {
 
 function rot(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
+}
+
+/** Checksum policy of one open file. */
+export interface ChecksumPolicy {
+  /** Salvage mode: report nothing on mismatches (off by default). */
+  readonly relaxChecksums?: boolean;
+}
+
+/**
+ * Verify the lookup3 checksum stored little-endian at `storedAt` (default:
+ * the last 4 bytes) over the bytes before it. A mismatch is an
+ * H5ChecksumError naming the structure and its address.
+ */
+export function verifyChecksum(policy: ChecksumPolicy, bytes: Uint8Array, address: number, structure: string, storedAt = bytes.length - 4, covered?: Uint8Array): void {
+  if (policy.relaxChecksums) return;
+  const n = storedAt;
+  const stored = (bytes[n] | (bytes[n + 1] << 8) | (bytes[n + 2] << 16) | (bytes[n + 3] << 24)) >>> 0;
+  const computed = lookup3(covered ?? bytes.subarray(0, n));
+  if (stored !== computed) {
+    throw new H5ChecksumError(structure, address, `checksum mismatch (stored 0x${stored.toString(16).padStart(8, '0')}, computed 0x${computed.toString(16).padStart(8, '0')})`);
+  }
+}
+
+/** The same check for the common layout: checksum in the last 4 bytes. */
+export function verifyTrailingChecksum(policy: ChecksumPolicy, bytes: Uint8Array, address: number, structure: string): void {
+  verifyChecksum(policy, bytes, address, structure);
 }

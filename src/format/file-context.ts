@@ -16,6 +16,8 @@ export class FileContext {
     readonly source: ByteSource,
     readonly baseAddress: number,
     readonly sizes: FieldSizes,
+    /** Salvage reads: checksum mismatches are not reported (off by default). */
+    readonly relaxChecksums = false,
   ) {}
 
   /** Bytes at a (base-relative) file address. */

@@ -1,11 +1,10 @@
-import { H5ChecksumError, H5FormatError } from '../errors.js';
+import { verifyChecksum, verifyTrailingChecksum } from './checksum.js';
+import { H5FormatError } from '../errors.js';
 import { decodeChunk } from '../filters/pipeline.js';
 import { ByteReader, isUndefinedAddress, littleEndianUint } from './byte-reader.js';
-import { BTreeV2, decodeHugeObjectRecord, log2Floor, limitEncodedSize, verifyTrailingChecksum, type HugeObjectRecord } from './btree-v2.js';
-import { lookup3 } from './checksum.js';
+import { BTreeV2, decodeHugeObjectRecord, log2Floor, limitEncodedSize, type HugeObjectRecord } from './btree-v2.js';
 import type { FileContext } from './file-context.js';
 import { readFilterPipeline, type FilterDescription } from './messages/filter-pipeline.js';
-import { hex } from './superblock.js';
 
 /** Bound on indirect-block nesting while locating an object (the doubling table has at most 64 rows). */
 const MAX_INDIRECT_DEPTH = 64;
@@ -118,7 +117,7 @@ export class FractalHeap {
       const at = r.here;
       this.filters = readFilterPipeline(new ByteReader(r.bytesView(filterLength), at, 'fractal heap I/O filter information', r.sizes));
     }
-    verifyTrailingChecksum(r.bytes.subarray(0, r.pos + 4), address, 'fractal heap header');
+    verifyTrailingChecksum(this.ctx, r.bytes.subarray(0, r.pos + 4), address, 'fractal heap header');
 
     const bad = (detail: string): never => {
       throw new H5FormatError('fractal heap header', address, detail);
@@ -368,7 +367,7 @@ export class FractalHeap {
     const heapAddress = r.offset();
     if (heapAddress !== this.address) r.fail(`belongs to the heap at ${heapAddress}, not ${this.address}`);
     r.uint(this.heapOffsetSize); // block offset (integrity only; libhdf5 does not check it)
-    verifyTrailingChecksum(r.bytes, address, structure);
+    verifyTrailingChecksum(this.ctx, r.bytes, address, structure);
     const entries: IndirectEntry[] = [];
     for (let row = 0; row < rows; row++) {
       for (let col = 0; col < this.tableWidth; col++) {
@@ -411,14 +410,11 @@ export class FractalHeap {
     const blockOffset = r.uint(this.heapOffsetSize);
     if (this.directBlocksChecksummed) {
       const at = r.pos;
-      const stored = r.u32();
+      r.u32();
       // The checksum covers the whole block with its own field zeroed.
       const copy = bytes.slice();
       copy[at] = copy[at + 1] = copy[at + 2] = copy[at + 3] = 0;
-      const computed = lookup3(copy);
-      if (stored !== computed) {
-        throw new H5ChecksumError(structure, address, `checksum mismatch (stored ${hex(stored)}, computed ${hex(computed)})`);
-      }
+      verifyChecksum(this.ctx, bytes, address, structure, at, copy);
     }
     const entry = { bytes, blockOffset };
     this.directBlocks.set(address, entry);

@@ -1,8 +1,7 @@
-import { H5ChecksumError, H5FormatError, H5UnsupportedError } from '../errors.js';
+import { H5FormatError, H5UnsupportedError } from '../errors.js';
 import { ByteReader, isUndefinedAddress } from './byte-reader.js';
-import { lookup3 } from './checksum.js';
+import { lookup3, verifyChecksum } from './checksum.js';
 import type { FileContext } from './file-context.js';
-import { hex } from './superblock.js';
 import { ByteWriter } from './byte-writer.js';
 
 /** Object header message type ids (spec IV.A.2). */
@@ -135,15 +134,6 @@ function readV1(ctx: FileContext, address: number): ObjectHeader {
     followContinuations(ctx, messages, before, queue, seen);
   }
   return { address, version: 1, referenceCount, messages, flags: 0 };
-}
-
-function verifyChecksum(ctx: FileContext, bytes: Uint8Array, address: number, structure: string): void {
-  const n = bytes.length - 4;
-  const stored = (bytes[n] | (bytes[n + 1] << 8) | (bytes[n + 2] << 16) | (bytes[n + 3] << 24)) >>> 0;
-  const computed = lookup3(bytes.subarray(0, n));
-  if (stored !== computed) {
-    throw new H5ChecksumError(structure, address, `checksum mismatch (stored ${hex(stored)}, computed ${hex(computed)})`);
-  }
 }
 
 function readV2(ctx: FileContext, address: number): ObjectHeader {

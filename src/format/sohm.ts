@@ -1,6 +1,7 @@
+import { verifyTrailingChecksum } from './checksum.js';
 import { H5FormatError } from '../errors.js';
 import { ByteReader, isUndefinedAddress } from './byte-reader.js';
-import { BTreeV2, decodeSharedMessageRecord, verifyTrailingChecksum, type SharedMessageRecord } from './btree-v2.js';
+import { BTreeV2, decodeSharedMessageRecord, type SharedMessageRecord } from './btree-v2.js';
 import type { FileContext } from './file-context.js';
 
 /** Shared Message Table message (spec IV.A.2.p, type 0x0F), found in the superblock extension. */
@@ -48,7 +49,7 @@ export class SharedMessageMasterTable {
       const entry = 1 + 1 + 2 + 4 + 2 + 2 + 2 + o + o;
       const r = ctx.reader(address, 4 + indexCount * entry + 4, structure);
       r.signature('SMTB');
-      verifyTrailingChecksum(r.bytes, address, structure);
+      verifyTrailingChecksum(ctx, r.bytes, address, structure);
       const indexes: SharedMessageIndex[] = [];
       for (let i = 0; i < indexCount; i++) {
         const version = r.u8();
@@ -88,7 +89,7 @@ export function readSharedMessageList(ctx: FileContext, address: number, count: 
   const bytes = ctx.bytes(address, 4 + count * size + 4, structure);
   const r = new ByteReader(bytes, address, structure, ctx.sizes);
   r.signature('SMLI');
-  verifyTrailingChecksum(bytes, address, structure);
+  verifyTrailingChecksum(ctx, bytes, address, structure);
   const out: SharedMessageRecord[] = [];
   for (let i = 0; i < count; i++) {
     const at = r.here;

@@ -1,7 +1,7 @@
-import { H5FormatError, H5ChecksumError, H5UnsupportedError } from '../errors.js';
+import { H5FormatError, H5UnsupportedError } from '../errors.js';
 import type { ByteSource } from '../io/source.js';
 import { ByteReader, UNDEFINED_ADDRESS } from './byte-reader.js';
-import { lookup3 } from './checksum.js';
+import { lookup3, verifyChecksum, type ChecksumPolicy } from './checksum.js';
 import { encodeSymbolTableEntry, readSymbolTableEntry, type SymbolTableEntry } from './symbol-table.js';
 import { ByteWriter } from './byte-writer.js';
 
@@ -42,14 +42,14 @@ export function findSuperblock(source: ByteSource): number {
   throw new H5FormatError('superblock', 0, 'no HDF5 signature at offset 0 or any power-of-two offset from 512 (not an HDF5 file)');
 }
 
-export function readSuperblock(source: ByteSource): Superblock {
+export function readSuperblock(source: ByteSource, policy: ChecksumPolicy = {}): Superblock {
   const location = findSuperblock(source);
   const head = source.read(location, Math.min(source.size - location, 256));
   const r = new ByteReader(head, location, 'superblock');
   r.skip(8);
   const version = r.u8();
   if (version === 0 || version === 1) return readV0V1(r, version, location);
-  if (version === 2 || version === 3) return readV2V3(r, version, location);
+  if (version === 2 || version === 3) return readV2V3(r, version, location, policy);
   throw new H5UnsupportedError(`superblock version ${version} at offset ${location} is not supported`);
 }
 
@@ -102,7 +102,7 @@ function readV0V1(r: ByteReader, version: number, location: number): Superblock 
   };
 }
 
-function readV2V3(r: ByteReader, version: number, location: number): Superblock {
+function readV2V3(r: ByteReader, version: number, location: number, policy: ChecksumPolicy): Superblock {
   const offsetSize = r.u8();
   const lengthSize = r.u8();
   checkSizes(r, offsetSize, lengthSize);
@@ -113,12 +113,7 @@ function readV2V3(r: ByteReader, version: number, location: number): Superblock 
   const extensionAddress = sized.offset();
   const endOfFileAddress = sized.offset();
   const rootObjectHeaderAddress = sized.offset();
-  const end = sized.pos;
-  const stored = sized.u32();
-  const computed = lookup3(r.bytes.subarray(0, end));
-  if (stored !== computed) {
-    throw new H5ChecksumError('superblock', location, `checksum mismatch (stored ${hex(stored)}, computed ${hex(computed)})`);
-  }
+  verifyChecksum(policy, r.bytes, location, 'superblock', sized.pos);
   return {
     version,
     location,

@@ -1,9 +1,8 @@
 import { ByteReader } from './byte-reader.js';
-import { lookup3 } from './checksum.js';
+import { verifyChecksum } from './checksum.js';
 import type { FileContext } from './file-context.js';
 import { globalHeapObject } from './global-heap.js';
 import { readSerializedSelection, type SerializedSelection } from './dataspace-selection.js';
-import { H5ChecksumError } from '../errors.js';
 
 /**
  * The mappings of a virtual dataset (layout message v4 class 3, spec
@@ -33,9 +32,7 @@ export function readVirtualMappings(ctx: FileContext, heapAddress: number, index
     const virtual = readSerializedSelection(r);
     out.push({ file, dataset, source, virtual });
   }
-  const end = r.pos;
-  const stored = r.u32();
-  const computed = lookup3(b.subarray(0, end));
-  if (stored !== computed) throw new H5ChecksumError('virtual dataset mapping', heapAddress, 'checksum mismatch');
+  r.need(4);
+  verifyChecksum(ctx, b, heapAddress, 'virtual dataset mapping', r.pos);
   return out;
 }

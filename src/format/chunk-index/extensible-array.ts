@@ -1,6 +1,7 @@
 import { H5FormatError } from '../../errors.js';
 import { ByteReader, isUndefinedAddress } from '../byte-reader.js';
-import { log2Floor, verifyTrailingChecksum } from '../btree-v2.js';
+import { log2Floor } from '../btree-v2.js';
+import { verifyTrailingChecksum } from '../checksum.js';
 import type { FileContext } from '../file-context.js';
 import {
   ChunkEntryBuilder,
@@ -106,7 +107,7 @@ export class ExtensibleArray {
       const maxIndexSet = r.lengthField();
       r.lengthField(); // number of elements realised
       const indexBlockAddress = r.offset();
-      verifyTrailingChecksum(r.bytes, address, structure);
+      verifyTrailingChecksum(ctx, r.bytes, address, structure);
       const format = chunkElementFormat(r, clientId, elementSize);
       return new ExtensibleArray(
         address, format, maxElementBits, indexBlockElements, dataBlockMinElements, superBlockMinDataPointers, pageBits, maxIndexSet, indexBlockAddress,
@@ -135,7 +136,7 @@ export class ExtensibleArray {
       10 + o + this.indexBlockElements * esz + this.indexBlockDataBlockAddresses * o + this.indexBlockSuperBlockAddresses * o;
     const r = ctx.reader(this.indexBlockAddress, size, structure);
     this.checkBlockHeader(r, 'EAIB');
-    verifyTrailingChecksum(r.bytes, this.indexBlockAddress, structure);
+    verifyTrailingChecksum(ctx, r.bytes, this.indexBlockAddress, structure);
     decodeChunkElements(r, this.format, this.indexBlockElements, 0, out);
     const dataBlockAddresses: number[] = [];
     for (let i = 0; i < this.indexBlockDataBlockAddresses; i++) dataBlockAddresses.push(r.offset());
@@ -173,7 +174,7 @@ export class ExtensibleArray {
     const r = ctx.reader(address, size, structure);
     this.checkBlockHeader(r, 'EASB');
     r.uint(this.arrayOffsetSize); // block offset
-    verifyTrailingChecksum(r.bytes, address, structure);
+    verifyTrailingChecksum(ctx, r.bytes, address, structure);
     const bitmaps = r.bytesView(info.dataBlocks * bitmapSize);
     for (let j = 0; j < info.dataBlocks; j++) {
       const a = r.offset();
@@ -204,14 +205,14 @@ export class ExtensibleArray {
       const r = ctx.reader(address, prefix + elements * esz, structure);
       this.checkBlockHeader(r, 'EADB');
       r.uint(this.arrayOffsetSize); // block offset
-      verifyTrailingChecksum(r.bytes, address, structure);
+      verifyTrailingChecksum(ctx, r.bytes, address, structure);
       decodeChunkElements(r, this.format, elements, firstIndex, out);
       return;
     }
     const r = ctx.reader(address, prefix, structure);
     this.checkBlockHeader(r, 'EADB');
     r.uint(this.arrayOffsetSize);
-    verifyTrailingChecksum(r.bytes, address, structure);
+    verifyTrailingChecksum(ctx, r.bytes, address, structure);
     const pages = elements / this.pageElements;
     const pageSize = this.pageElements * esz + 4;
     for (let p = 0; p < pages; p++) {
@@ -219,7 +220,7 @@ export class ExtensibleArray {
       if (pageBitmap && !pageInitialized(pageBitmap.bits, pageBitmap.first + p)) continue;
       const at = address + prefix + p * pageSize;
       const bytes = ctx.bytes(at, pageSize, 'extensible array data block page');
-      verifyTrailingChecksum(bytes, at, 'extensible array data block page');
+      verifyTrailingChecksum(ctx, bytes, at, 'extensible array data block page');
       decodeChunkElements(new ByteReader(bytes, at, 'extensible array data block page', ctx.sizes), this.format, this.pageElements, firstIndex + p * this.pageElements, out);
     }
   }

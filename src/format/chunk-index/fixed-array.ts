@@ -1,6 +1,6 @@
 import { H5FormatError } from '../../errors.js';
 import { ByteReader, isUndefinedAddress } from '../byte-reader.js';
-import { verifyTrailingChecksum } from '../btree-v2.js';
+import { verifyTrailingChecksum } from '../checksum.js';
 import type { FileContext } from '../file-context.js';
 
 /**
@@ -126,7 +126,7 @@ export class FixedArray {
       const pageBits = r.u8();
       const elementCount = r.lengthField();
       const dataBlockAddress = r.offset();
-      verifyTrailingChecksum(r.bytes, address, structure);
+      verifyTrailingChecksum(ctx, r.bytes, address, structure);
       const format = chunkElementFormat(r, clientId, elementSize);
       if (pageBits > 32) r.fail(`page size of 2^${pageBits} elements`);
       return new FixedArray(address, format, pageBits, elementCount, dataBlockAddress);
@@ -159,12 +159,12 @@ export class FixedArray {
     const owner = head.offset();
     if (owner !== this.address) head.fail(`belongs to the fixed array at ${owner}, not ${this.address}`);
     if (!paged) {
-      verifyTrailingChecksum(head.bytes, addr, structure);
+      verifyTrailingChecksum(ctx, head.bytes, addr, structure);
       decodeChunkElements(head, this.format, n, 0, out);
       return out.done();
     }
     const bitmap = head.bytesView(bitmapSize);
-    verifyTrailingChecksum(head.bytes, addr, structure);
+    verifyTrailingChecksum(ctx, head.bytes, addr, structure);
     ctx.bytes(addr, total, structure); // the pages must all lie in the file
     const pageSize = pageElements * esz + 4;
     for (let p = 0; p < pages; p++) {
@@ -172,7 +172,7 @@ export class FixedArray {
       const count = p === pages - 1 ? n - p * pageElements : pageElements;
       const at = addr + prefix + p * pageSize;
       const bytes = ctx.bytes(at, count * esz + 4, 'fixed array data block page');
-      verifyTrailingChecksum(bytes, at, 'fixed array data block page');
+      verifyTrailingChecksum(ctx, bytes, at, "fixed array data block page");
       decodeChunkElements(new ByteReader(bytes, at, 'fixed array data block page', ctx.sizes), this.format, count, p * pageElements, out);
     }
     return out.done();

@@ -130,10 +130,13 @@ function readChunkedV4(r: ByteReader): DataLayout {
 /**
  * Layout message version libhdf5 1.10 writes (H5D__layout_set_version): 3 in
  * the earliest family (libhdf5 never writes versions 1 and 2 any more), 4 in
- * the latest family for every layout class.
+ * the latest family for every layout class. The "do not filter partial edge
+ * chunks" option exists only in version 4, so it forces version 4, and with
+ * it the new chunk indexes, in the earliest family too (H5Pset_chunk_opts).
  */
-export function dataLayoutVersionFor(family: FormatFamily): 3 | 4 {
-  return family === 'latest' ? 4 : 3;
+export function dataLayoutVersionFor(family: FormatFamily, layout?: DataLayout): 3 | 4 {
+  if (family === 'latest') return 4;
+  return layout?.class === 'chunked' && layout.dontFilterPartialEdgeChunks ? 4 : 3;
 }
 
 /**
