@@ -14,6 +14,32 @@ export type { Datatype } from './format/messages/datatype.js';
 export type { RegionSelection } from './model/references.js';
 export type { ByteSource } from './io/source.js';
 export { MemorySource } from './io/memory-source.js';
+export { MemorySink, type ByteSink } from './io/sink.js';
+export {
+  WritableFile,
+  WritableGroup,
+  WritableDataset,
+  WritableNamedType,
+  WritableAttributes,
+  type CreateOptions,
+  type CreateDatasetOptions,
+} from './api/writable.js';
+export {
+  parseDtype,
+  integerType,
+  floatType,
+  boolType,
+  complexType,
+  fixedStringType,
+  vlenStringType,
+  vlenType,
+  arrayType,
+  enumType,
+  compoundType,
+  opaqueType,
+  referenceType,
+  type DtypeSpec,
+} from './model/dtype-spec.js';
 export { registerFilter, unregisterFilter, getFilter } from './filters/registry.js';
 export { describeFile, type DescribeOptions, type Entry as DescriptionEntry } from './dump/describe.js';
 export { dtypeString } from './api/dtype-string.js';

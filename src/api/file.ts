@@ -4,6 +4,8 @@ import { readObjectHeader } from '../format/object-header.js';
 import { readSuperblock, type Superblock } from '../format/superblock.js';
 import { readSuperblockExtension, type SuperblockExtension } from '../format/superblock-extension.js';
 import type { ByteSource } from '../io/source.js';
+import type { ByteSink } from '../io/sink.js';
+import { WritableFile, type CreateOptions } from './writable.js';
 import { MemorySource } from '../io/memory-source.js';
 import type { SharedMessageStore } from '../model/header-messages.js';
 import { sharedMessageStore } from '../model/sohm.js';
@@ -64,6 +66,14 @@ export class File extends Group {
       ? { ...options, openExternal: (name: string) => opened.get(name) ?? opened.set(name, ext(name)).get(name)! }
       : options;
     this.extension = readSuperblockExtension(ctx, sb.extensionAddress);
+  }
+
+  /**
+   * Start a new file. In memory by default (`toBytes()` gives it); pass a
+   * sink to stream it elsewhere (h5kit/node: `createFile(path)`).
+   */
+  static create(sink?: ByteSink, options?: CreateOptions): WritableFile {
+    return WritableFile.create(sink, options);
   }
 
   /** Size of the user block before the superblock (0 if none). */

@@ -5,8 +5,15 @@ import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { File, open, type OpenOptions } from '../api/file.js';
 import { FileSource } from './file-source.js';
+import { FileSink } from './file-sink.js';
+import { WritableFile, type CreateOptions } from '../api/writable.js';
 
-export { FileSource };
+export { FileSource, FileSink };
+
+/** Start a new HDF5 file at `path` (truncated if it exists); it is complete once closed. */
+export function createFile(path: string, options?: CreateOptions): WritableFile {
+  return WritableFile.create(new FileSink(path, 'w'), options);
+}
 
 /**
  * Open an HDF5 file by path. External raw-data files and external-link

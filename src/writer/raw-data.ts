@@ -1,0 +1,141 @@
+import { H5ValueError } from '../errors.js';
+import { decodeChunk, encodeChunk } from '../filters/pipeline.js';
+import { chunkParts, copyBox, fillElements, product, stridesOf, type Hyperslab } from '../model/selection.js';
+import type { Allocator } from './allocator.js';
+import type { DraftDataset } from './draft.js';
+
+/**
+ * Writes a dataset's raw data as it arrives: compact data stays in memory
+ * (it lives in the object header), contiguous data goes to its reserved
+ * extent, chunks are filtered and appended to the sink one by one, so a
+ * chunked dataset never holds all its chunks in memory.
+ */
+export class RawDataWriter {
+  constructor(
+    private readonly ds: DraftDataset,
+    private readonly alloc: Allocator,
+    private readonly where: string,
+  ) {}
+
+  private get esz(): number {
+    return this.ds.type.size;
+  }
+
+  /** `bytes` holds the selected elements (file type, C order of `slab.count`). */
+  write(slab: Hyperslab, bytes: Uint8Array): void {
+    const dims = this.ds.space.dims;
+    if (bytes.length !== product(slab.count) * this.esz) {
+      throw new H5ValueError(`${this.where}: ${bytes.length} bytes for ${product(slab.count)} elements of ${this.esz} bytes`);
+    }
+    switch (this.ds.layout) {
+      case 'compact': {
+        const buf = (this.ds.compact ??= this.filledBuffer(product(dims)));
+        copyBox(bytes, slab.count, zeros(dims.length), ones(dims.length), buf, dims, slab.start, slab.count, this.esz, slab.step);
+        return;
+      }
+      case 'contiguous':
+        return this.writeContiguous(slab, bytes);
+      case 'chunked':
+        return this.writeChunked(slab, bytes);
+    }
+  }
+
+  private filledBuffer(n: number): Uint8Array {
+    const b = new Uint8Array(n * this.esz);
+    fillElements(b, this.ds.fill);
+    return b;
+  }
+
+  private writeContiguous(slab: Hyperslab, bytes: Uint8Array): void {
+    const dims = this.ds.space.dims;
+    const esz = this.esz;
+    const total = product(dims) * esz;
+    if (this.ds.contiguousAddress === undefined) {
+      this.ds.contiguousAddress = this.alloc.alloc(total);
+      const whole = slab.start.every((s, d) => s === 0 && slab.count[d] === dims[d] && (slab.step[d] === 1 || dims[d] <= 1));
+      // Storage is allocated at the first write; what that write does not cover holds the fill value.
+      if (!whole && this.ds.fill && !this.ds.fill.every((b) => b === 0)) {
+        const step = Math.max(esz, Math.floor((1 << 20) / esz) * esz);
+        for (let at = 0; at < total; at += step) {
+          const part = this.filledBuffer(Math.min(step, total - at) / esz);
+          this.alloc.sink.write(this.ds.contiguousAddress + at, part);
+        }
+      }
+    }
+    const base = this.ds.contiguousAddress;
+    const rank = dims.length;
+    if (rank === 0) {
+      this.alloc.sink.write(base, bytes);
+      return;
+    }
+    // One write per run of the last dimension (contiguous when its step is 1).
+    const strides = stridesOf(dims);
+    const last = rank - 1;
+    const rowCount = slab.count[last];
+    const idx = zeros(last);
+    let src = 0;
+    for (;;) {
+      let e = slab.start[last];
+      for (let d = 0; d < last; d++) e += (slab.start[d] + idx[d] * slab.step[d]) * strides[d];
+      if (slab.step[last] === 1) {
+        this.alloc.sink.write(base + e * esz, bytes.subarray(src, src + rowCount * esz));
+      } else {
+        for (let i = 0; i < rowCount; i++) {
+          this.alloc.sink.write(base + (e + i * slab.step[last]) * esz, bytes.subarray(src + i * esz, src + (i + 1) * esz));
+        }
+      }
+      src += rowCount * esz;
+      let d = last - 1;
+      while (d >= 0) {
+        if (++idx[d] < slab.count[d]) break;
+        idx[d] = 0;
+        d--;
+      }
+      if (d < 0 || rowCount === 0) return;
+    }
+  }
+
+  private writeChunked(slab: Hyperslab, bytes: Uint8Array): void {
+    const cd = this.ds.chunks!;
+    const esz = this.esz;
+    const chunkBytes = product(cd) * esz;
+    for (const part of chunkParts(slab, cd)) {
+      const key = part.chunkOffset.map((o, d) => o / cd[d]).join(',');
+      const prev = this.ds.chunkIndex.get(key);
+      const covers = part.count.every((c, d) => c === cd[d] && slab.step[d] === 1);
+      let chunk: Uint8Array;
+      if (covers) chunk = new Uint8Array(chunkBytes);
+      else if (prev) {
+        const stored = this.alloc.sink.read(prev.address, prev.size).slice();
+        chunk = decodeChunk(this.ds.filters, stored, prev.filterMask, { elementSize: esz, chunkBytes, where: this.where }).slice();
+      } else chunk = this.filledBuffer(product(cd));
+      copyBox(bytes, slab.count, part.selStart, ones(cd.length), chunk, cd, part.inChunk, part.count, esz, slab.step);
+      const { data, filterMask } = this.ds.filters.length
+        ? encodeChunk(this.ds.filters, chunk, { elementSize: esz, chunkBytes, where: this.where })
+        : { data: chunk, filterMask: 0 };
+      // Rewrite in place when the new bytes fit, else append (the old space is left unused).
+      const address = prev && data.length <= prev.size ? prev.address : this.alloc.alloc(data.length);
+      this.alloc.sink.write(address, data);
+      this.ds.chunkIndex.set(key, { address, size: data.length, filterMask });
+    }
+  }
+
+  /** Drop chunks wholly outside a new, smaller extent (libhdf5 deletes them on shrink). */
+  pruneChunks(dims: readonly number[]): void {
+    const cd = this.ds.chunks;
+    if (!cd) return;
+    for (const key of [...this.ds.chunkIndex.keys()]) {
+      const g = key.split(',').map(Number);
+      if (g.some((c, d) => c * cd[d] >= dims[d])) this.ds.chunkIndex.delete(key);
+    }
+  }
+}
+
+function zeros(n: number): number[] {
+  return new Array(n).fill(0);
+}
+
+function ones(n: number): number[] {
+  return new Array(n).fill(1);
+}
+
