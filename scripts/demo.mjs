@@ -1,22 +1,38 @@
 #!/usr/bin/env node
-// The main job end to end, on a fixture file made by h5py: open it with the
-// library, read a dataset and an attribute, then list and dump it with the CLI.
+// The main job end to end: write a small tree with the library, read it back,
+// then list and dump it with the CLI.
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openFile, dtypeString } from '../dist/node/index.js';
+import { createFile, openFile, dtypeString } from '../dist/node/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const sample = join(root, 'tests', 'fixtures', 'classic', 'layouts.h5');
 const cli = join(root, 'dist', 'node', 'cli.js');
+const path = join(mkdtempSync(join(tmpdir(), 'h5kit-demo-')), 'demo.h5');
 
-const f = openFile(sample);
-const ds = f.get('/chunked_2d_many');
-console.log(`${ds.name}: shape ${JSON.stringify(ds.shape)}, chunks ${JSON.stringify(ds.chunks)}, dtype ${dtypeString(ds.dtype)}`);
-console.log('rows 0-1, every 5th column:', Array.from(ds.read([[0, 2], [0, null, 5]])));
+const w = createFile(path);
+w.attrs.set('title', 'h5kit demo');
+const run = w.createGroup('/experiments/run1');
+run.createDataset('temperature', {
+  data: Float32Array.from({ length: 24 * 60 }, (_, i) => 20 + 5 * Math.sin(i / 100)),
+  shape: [24, 60],
+  chunks: [6, 60],
+  compression: 'gzip',
+  shuffle: true,
+});
+run.createDataset('labels', { data: ['morning', 'noon', 'night'] });
+run.attrs.set('operator', 'ada');
+w.close();
+
+const f = openFile(path);
+const ds = f.get('/experiments/run1/temperature');
+console.log(`${ds.name}: shape ${JSON.stringify(ds.shape)}, chunks ${JSON.stringify(ds.chunks)}, ${dtypeString(ds.dtype)}, filters ${ds.filters.map((x) => x.name).join('+')}`);
+console.log('first hour, every 15 minutes:', Array.from(ds.read([0, [0, null, 15]]), (v) => v.toFixed(3)).join(' '));
 f.close();
 
-console.log(`\n$ h5kit ls ${sample}`);
-console.log(execFileSync(process.execPath, [cli, 'ls', sample], { encoding: 'utf8' }));
-console.log(`$ h5kit dump --json ${sample} | head -30`);
-console.log(execFileSync(process.execPath, [cli, 'dump', '--json', sample], { encoding: 'utf8' }).split('\n').slice(0, 30).join('\n'));
+console.log(`\n$ h5kit ls ${path}`);
+console.log(execFileSync(process.execPath, [cli, 'ls', path], { encoding: 'utf8' }));
+console.log(`$ h5kit dump --json ${path} | head -25`);
+console.log(execFileSync(process.execPath, [cli, 'dump', '--json', path], { encoding: 'utf8' }).split('\n').slice(0, 25).join('\n'));
