@@ -3,6 +3,7 @@ import { FileContext } from '../format/file-context.js';
 import { readObjectHeader } from '../format/object-header.js';
 import { readSuperblock, type Superblock } from '../format/superblock.js';
 import { readSuperblockExtension, type SuperblockExtension } from '../format/superblock-extension.js';
+import { readCacheImage } from '../format/cache-image.js';
 import type { ByteSource } from '../io/source.js';
 import type { ByteSink } from '../io/sink.js';
 import { WritableFile, type CreateOptions } from './writable.js';
@@ -66,6 +67,8 @@ export class File extends Group {
       ? { ...options, openExternal: (name: string) => opened.get(name) ?? opened.set(name, ext(name)).get(name)! }
       : options;
     this.extension = readSuperblockExtension(ctx, sb.extensionAddress);
+    const image = this.extension?.cacheImage;
+    if (image) ctx.setOverlay(readCacheImage(ctx, image.address, image.length));
   }
 
   /**

@@ -20,8 +20,33 @@ export class FileContext {
     readonly relaxChecksums = false,
   ) {}
 
+  /** Metadata served from a cache image instead of the file, sorted by address. */
+  private overlay: { address: number; bytes: Uint8Array }[] = [];
+
+  /** Serve these entries' addresses from memory (metadata cache image). */
+  setOverlay(entries: { address: number; bytes: Uint8Array }[]): void {
+    this.overlay = entries.slice().sort((a, b) => a.address - b.address);
+    this.cache.clear();
+  }
+
+  private overlayAt(address: number): { address: number; bytes: Uint8Array } | undefined {
+    const o = this.overlay;
+    let lo = 0, hi = o.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (o[mid].address > address) hi = mid - 1;
+      else if (o[mid].address + o[mid].bytes.length <= address) lo = mid + 1;
+      else return o[mid];
+    }
+    return undefined;
+  }
+
   /** Bytes at a (base-relative) file address. */
   bytes(address: number, length: number, structure: string): Uint8Array {
+    if (this.overlay.length) {
+      const e = this.overlayAt(address);
+      if (e && address + length <= e.address + e.bytes.length) return e.bytes.subarray(address - e.address, address - e.address + length);
+    }
     const abs = this.baseAddress + address;
     if (!(address >= 0) || !(length >= 0) || abs + length > this.source.size || !Number.isSafeInteger(abs + length)) {
       throw new H5FormatError(
@@ -40,7 +65,8 @@ export class FileContext {
 
   /** A reader over at most `length` bytes at `address`, clipped at the end of the file. */
   readerUpTo(address: number, length: number, structure: string): ByteReader {
-    const avail = this.source.size - this.baseAddress - address;
+    const e = this.overlay.length ? this.overlayAt(address) : undefined;
+    const avail = e ? e.address + e.bytes.length - address : this.source.size - this.baseAddress - address;
     return this.reader(address, Math.max(0, Math.min(length, avail)), structure);
   }
 

@@ -30,6 +30,7 @@ export const MessageType = {
   AttributeInfo: 0x15,
   ReferenceCount: 0x16,
   FileSpaceInfo: 0x17,
+  CacheImage: 0x18,
 } as const;
 
 /** Message flag bits (spec IV.A.1.a/b). */

@@ -15,6 +15,8 @@ export interface SuperblockExtension {
   /** File space strategy (IV.A.2.x): informational for a reader. */
   readonly fileSpace?: { version: number; strategy: number; persist: boolean; pageSize?: number };
   readonly driverId?: string;
+  /** Where a metadata cache image lies (message 0x18), when libhdf5 saved one. */
+  readonly cacheImage?: { address: number; length: number };
 }
 
 export function readSuperblockExtension(ctx: FileContext, address: number): SuperblockExtension | undefined {
@@ -46,6 +48,12 @@ export function readSuperblockExtension(ctx: FileContext, address: number): Supe
       case MessageType.FileSpaceInfo:
         out.fileSpace = readFileSpaceInfo(r);
         break;
+      case MessageType.CacheImage: {
+        const version = r.u8();
+        if (version !== 0) r.fail(`unknown cache image message version ${version}`);
+        out.cacheImage = { address: r.offset(), length: r.lengthField() };
+        break;
+      }
     }
   }
   return out;
