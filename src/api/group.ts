@@ -1,4 +1,4 @@
-import { H5FormatError, H5NotFoundError, H5UnsupportedError, H5ValueError } from '../errors.js';
+import { H5NotFoundError, H5UnsupportedError, H5ValueError } from '../errors.js';
 import { groupLinks, groupStorage, type Link } from '../model/links.js';
 import { Dataset } from './dataset.js';
 import { ExternalLink, HardLink, SoftLink, UserDefinedLink, type AnyLink } from './links.js';
@@ -72,7 +72,7 @@ export class Group extends H5Node {
    * the file was opened with a resolver for external files.
    */
   get(path: string): H5Object | ExternalLink | UserDefinedLink {
-    if (path === '' ) throw new H5ValueError('empty path');
+    if (path === '') throw new H5ValueError('empty path');
     return this.resolve(path, 0);
   }
 
@@ -150,4 +150,3 @@ export function classifyHeader(h: ObjectHeader): 'group' | 'dataset' | 'datatype
   throw new H5UnsupportedError(`object at address ${h.address} is neither a group, a dataset nor a datatype`);
 }
 
-export { SoftLink, ExternalLink, HardLink, UserDefinedLink, H5FormatError };

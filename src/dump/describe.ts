@@ -1,5 +1,5 @@
 import type { Datatype } from '../format/messages/datatype.js';
-import { isIeee, numericArrayType } from '../model/decode.js';
+import { isIeee } from '../model/decode.js';
 import { HOST_LITTLE_ENDIAN, type NumericArray } from '../model/typed-arrays.js';
 import type { File } from '../api/file.js';
 import { Group, joinPath, type H5Object } from '../api/group.js';
@@ -400,4 +400,3 @@ function toHalfBits(x: number): number {
   return sign | (e << 10) | (mant >> 13);
 }
 
-export { numericArrayType };

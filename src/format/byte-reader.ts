@@ -13,7 +13,6 @@ export interface FieldSizes {
   readonly lengthSize: number;
 }
 
-const TWO_32 = 2 ** 32;
 
 /**
  * A little-endian cursor over one block of file bytes. Every failure is an
@@ -201,4 +200,3 @@ export function littleEndianUint(bytes: Uint8Array, at: number, n: number): numb
   return v;
 }
 
-export { TWO_32 };
