@@ -2,44 +2,40 @@ import type { ByteReader, FieldSizes } from '../byte-reader.js';
 import { ByteWriter } from '../byte-writer.js';
 import { H5ValueError } from '../../errors.js';
 
-/** Link info message (spec IV.A.2.c): where a new-style group keeps dense links. */
-export interface LinkInfo {
+/**
+ * Where an object keeps dense storage: the link info message of a new-style
+ * group (spec IV.A.2.c) and the attribute info message (IV.A.2.v) have the
+ * same fields; only the width of the stored maximum creation index differs
+ * (8 bytes for links, 2 for attributes).
+ */
+export interface DenseStorageInfo {
   readonly creationOrderTracked: boolean;
   readonly creationOrderIndexed: boolean;
   readonly fractalHeapAddress: number;
   readonly nameIndexAddress: number;
   readonly creationOrderIndexAddress: number;
+}
+
+export type LinkInfo = DenseStorageInfo;
+export type AttributeInfo = DenseStorageInfo;
+
+function readDenseStorageInfo(r: ByteReader, what: string, maxIndexBytes: number): DenseStorageInfo {
+  const version = r.u8();
+  if (version !== 0) r.fail(`unknown ${what} version ${version}`);
+  const flags = r.u8();
+  if (flags & 1) r.skip(maxIndexBytes); // maximum creation index
+  const fractalHeapAddress = r.offset();
+  const nameIndexAddress = r.offset();
+  const creationOrderIndexAddress = flags & 2 ? r.offset() : -1;
+  return { creationOrderTracked: (flags & 1) !== 0, creationOrderIndexed: (flags & 2) !== 0, fractalHeapAddress, nameIndexAddress, creationOrderIndexAddress };
 }
 
 export function readLinkInfo(r: ByteReader): LinkInfo {
-  const version = r.u8();
-  if (version !== 0) r.fail(`unknown link info version ${version}`);
-  const flags = r.u8();
-  if (flags & 1) r.skip(8); // maximum creation index
-  const fractalHeapAddress = r.offset();
-  const nameIndexAddress = r.offset();
-  const creationOrderIndexAddress = flags & 2 ? r.offset() : -1;
-  return { creationOrderTracked: (flags & 1) !== 0, creationOrderIndexed: (flags & 2) !== 0, fractalHeapAddress, nameIndexAddress, creationOrderIndexAddress };
-}
-
-/** Attribute info message (spec IV.A.2.v): where an object keeps dense attributes. */
-export interface AttributeInfo {
-  readonly creationOrderTracked: boolean;
-  readonly creationOrderIndexed: boolean;
-  readonly fractalHeapAddress: number;
-  readonly nameIndexAddress: number;
-  readonly creationOrderIndexAddress: number;
+  return readDenseStorageInfo(r, 'link info', 8);
 }
 
 export function readAttributeInfo(r: ByteReader): AttributeInfo {
-  const version = r.u8();
-  if (version !== 0) r.fail(`unknown attribute info version ${version}`);
-  const flags = r.u8();
-  if (flags & 1) r.skip(2); // maximum creation index
-  const fractalHeapAddress = r.offset();
-  const nameIndexAddress = r.offset();
-  const creationOrderIndexAddress = flags & 2 ? r.offset() : -1;
-  return { creationOrderTracked: (flags & 1) !== 0, creationOrderIndexed: (flags & 2) !== 0, fractalHeapAddress, nameIndexAddress, creationOrderIndexAddress };
+  return readDenseStorageInfo(r, 'attribute info', 2);
 }
 
 /** Group info message (spec IV.A.2.k): compact/dense thresholds of a new-style group. */
