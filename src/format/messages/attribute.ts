@@ -66,8 +66,8 @@ export interface EncodeAttributeOptions {
   /**
    * Family whose rules pick the embedded datatype and dataspace versions
    * (H5A__create applies H5T_set_version and H5S_set_version). Defaults to
-   * `latest` for message version 3 and `earliest` otherwise; an earliest-family
-   * attribute with a UTF-8 name is version 3 and needs `earliest` here.
+   * `earliest`: the message version alone does not tell the family, since an
+   * earliest-family attribute with a UTF-8 name is version 3 too.
    */
   readonly family?: FormatFamily;
 }
@@ -85,7 +85,7 @@ export function encodeAttributeMessage(
   version: 1 | 2 | 3,
   opts: EncodeAttributeOptions = {},
 ): Uint8Array {
-  const family = opts.family ?? (version === 3 ? 'latest' : 'earliest');
+  const family = opts.family ?? 'earliest';
   const typeShared = isShared(attr.type);
   const spaceShared = isShared(attr.space);
   if (version === 1 && (typeShared || spaceShared)) throw new H5ValueError('a shared datatype or dataspace needs attribute message version 2 or later');
