@@ -14,6 +14,11 @@ export interface ByteSource {
    * into a shared buffer: callers must not modify it.
    */
   read(offset: number, length: number): Uint8Array;
+  /**
+   * True when every `read` returns a new buffer the caller may keep and
+   * modify (a file read), so decoded data can use it without another copy.
+   */
+  readonly freshReads?: boolean;
   /** Release the underlying resource (file handle). Optional. */
   close?(): void;
 }

@@ -8,6 +8,7 @@ import { SourceRangeError } from '../io/memory-source.js';
  */
 export class FileSource implements ByteSource {
   readonly size: number;
+  readonly freshReads = true;
   private fd: number | undefined;
 
   constructor(readonly path: string, fd?: number) {
