@@ -54,3 +54,6 @@ export {
   H5KeyExistsError,
   H5ValueError,
 } from './errors.js';
+export { save, type SaveOptions } from './api/save.js';
+export { load, type LoadOptions } from './api/load.js';
+export { MARKER, type NdArray } from './api/mapping.js';

@@ -1,14 +1,51 @@
 /**
  * h5kit/node: the Node-only pieces (files on disk by path or handle).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { File, open, type OpenOptions } from '../api/file.js';
 import { FileSource } from './file-source.js';
 import { FileSink } from './file-sink.js';
 import { WritableFile, type CreateOptions } from '../api/writable.js';
+import { planValue, writePlan, type SaveOptions } from '../api/save.js';
+import { load as coreLoad, type LoadOptions } from '../api/load.js';
+import { H5KeyExistsError } from '../errors.js';
 
 export { FileSource, FileSink };
+
+/**
+ * Save `value` to a new HDF5 file at `path` (see the core `save()` for the
+ * mapping). The file is written beside the target and renamed into place,
+ * so a failed save never leaves a partial file at `path`. Saving into an
+ * existing file needs in-place editing, which is not implemented yet: an
+ * existing `path` is an H5KeyExistsError.
+ */
+export function save(path: string, value: unknown, options: SaveOptions = {}): void {
+  if (existsSync(path)) {
+    throw new H5KeyExistsError(`${path} exists: saving into an existing file needs in-place editing (not implemented yet); choose a new path`);
+  }
+  const plan = planValue(value, options.key);
+  const tmp = `${path}.h5kit-${process.pid}-${Date.now()}.tmp`;
+  try {
+    const f = WritableFile.create(new FileSink(tmp, 'w'), { libver: options.libver });
+    writePlan(f, plan, options);
+    f.close();
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** Load a file by path (see the core `load()`). */
+export function load(path: string, options: LoadOptions = {}): unknown {
+  const f = openFile(path, options);
+  try {
+    return coreLoad(f, options);
+  } finally {
+    f.close();
+  }
+}
 
 /** Start a new HDF5 file at `path` (truncated if it exists); it is complete once closed. */
 export function createFile(path: string, options?: CreateOptions): WritableFile {
@@ -32,3 +69,4 @@ export function openFile(path: string, options: OpenOptions = {}): File {
 }
 
 export * from '../index.js';
+// The path-taking save/load above take precedence over the core ones re-exported here.
