@@ -27,7 +27,7 @@ export function load(source: Source | File, options: LoadOptions = {}): unknown 
     const inner = target.get('data');
     if (inner instanceof Dataset) return datasetValue(inner);
   }
-  return objectValue(target as Group | Dataset | NamedDatatype, new Set());
+  return objectValue(target as Group | Dataset | NamedDatatype, new Map());
 }
 
 function marker(obj: Group | Dataset): string | undefined {
@@ -36,13 +36,21 @@ function marker(obj: Group | Dataset): string | undefined {
   return typeof m === 'string' ? m : undefined;
 }
 
-function objectValue(obj: Group | Dataset | NamedDatatype, seen: Set<number>): unknown {
-  if (obj instanceof Dataset) return datasetValue(obj);
+/**
+ * An object reached twice through hard links (shared, or a cycle back to an
+ * ancestor) becomes the same JS value twice, so cycles load as cyclic objects.
+ */
+function objectValue(obj: Group | Dataset | NamedDatatype, memo: Map<number, unknown>): unknown {
+  if (memo.has(obj.address)) return memo.get(obj.address);
   if (obj instanceof NamedDatatype) return undefined;
-  if (seen.has(obj.address)) throw new H5NotFoundError(`"${obj.name}": hard-link cycle; load a subtree with { key }`);
-  seen.add(obj.address);
+  if (obj instanceof Dataset) {
+    const v = datasetValue(obj);
+    memo.set(obj.address, v);
+    return v;
+  }
   const isMap = marker(obj) === 'map';
   const out: Map<string, unknown> | Record<string, unknown> = isMap ? new Map() : {};
+  memo.set(obj.address, out);
   for (const name of obj.keys()) {
     let child: unknown;
     try {
@@ -51,12 +59,11 @@ function objectValue(obj: Group | Dataset | NamedDatatype, seen: Set<number>): u
       if (e instanceof H5NotFoundError) continue; // dangling soft link: nothing to load
       throw e;
     }
-    const value = child instanceof Group || child instanceof Dataset ? objectValue(child, seen) : child instanceof NamedDatatype ? undefined : child;
+    const value = child instanceof Group || child instanceof Dataset || child instanceof NamedDatatype ? objectValue(child, memo) : child;
     if (value === undefined) continue;
     if (out instanceof Map) out.set(name, value);
     else out[name] = value;
   }
-  seen.delete(obj.address);
   return out;
 }
 
