@@ -57,3 +57,5 @@ export {
 export { save, type SaveOptions } from './api/save.js';
 export { load, type LoadOptions } from './api/load.js';
 export { MARKER, type NdArray } from './api/mapping.js';
+export { openAsync, AsyncFile } from './api/open-async.js';
+export { blobSource, httpSource, type AsyncByteSource, type BlockCacheOptions } from './io/async-source.js';

@@ -1,0 +1,86 @@
+import { createServer, type Server } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Dataset, openAsync, open, type AsyncByteSource } from '../../src/index.js';
+import { FIXTURES } from '../helpers/fixtures.js';
+
+const big = new Uint8Array(readFileSync(join(FIXTURES, 'selection', 'big_chunked.h5')));
+const expected = JSON.parse(readFileSync(join(FIXTURES, 'selection', 'big_chunked.json'), 'utf8'));
+
+/** An in-memory async source that counts what is fetched. */
+function counting(bytes: Uint8Array) {
+  const stats = { requests: 0, bytes: 0 };
+  const src: AsyncByteSource = {
+    size: bytes.length,
+    read: async (offset, length) => {
+      stats.requests++;
+      stats.bytes += length;
+      return bytes.slice(offset, offset + length);
+    },
+  };
+  return { src, stats };
+}
+
+describe('async sources run the same parser through a block cache', () => {
+  it('reads a slice fetching only part of the file', async () => {
+    const { src, stats } = counting(big);
+    const f = await openAsync(src, { blockSize: 1024 });
+    // One element: one of the six stored chunks (plus metadata) is fetched.
+    const one = (await f.read('/data', [4000, 1000])) as Float32Array;
+    expect(one[0]).toBe(expected.slice_a[0]);
+    expect(stats.bytes).toBeLessThan(big.length / 2);
+    const got = (await f.read('/data', [[4000, 4100], [1000, 1100]])) as Float32Array;
+    expect(Array.from(got)).toEqual(expected.slice_a);
+  });
+
+  it('agrees with the synchronous reader on every fixture file', async () => {
+    for (const name of ['groups.h5', 'datatypes.h5', 'attributes.h5', 'filters.h5']) {
+      const bytes = new Uint8Array(readFileSync(join(FIXTURES, 'classic', name)));
+      const { src } = counting(bytes);
+      const af = await openAsync(src, { blockSize: 512 });
+      const sync = open(bytes);
+      const paths: string[] = [];
+      sync.visit((p, o) => {
+        if (o instanceof Dataset) paths.push(p);
+      });
+      for (const p of paths) {
+        expect(await af.read(p), `${name} ${p}`).toEqual((sync.get(p) as Dataset).read());
+      }
+      expect(await af.keys('/')).toEqual(sync.keys());
+    }
+  });
+});
+
+describe('HTTP range requests', () => {
+  let server: Server;
+  let url = '';
+  let rangeRequests = 0;
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const m = /bytes=(\d+)-(\d+)/.exec(req.headers.range ?? '');
+      if (!m) {
+        res.writeHead(200, { 'content-length': big.length });
+        res.end(Buffer.from(big));
+        return;
+      }
+      rangeRequests++;
+      const a = Number(m[1]);
+      const b = Math.min(Number(m[2]), big.length - 1);
+      res.writeHead(206, { 'content-range': `bytes ${a}-${b}/${big.length}`, 'content-length': b - a + 1 });
+      res.end(Buffer.from(big.subarray(a, b + 1)));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const addr = server.address() as { port: number };
+    url = `http://127.0.0.1:${addr.port}/big_chunked.h5`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  it('opens a URL and reads a slice', async () => {
+    const f = await openAsync(url, { blockSize: 4096 });
+    expect(await f.keys()).toEqual(['data']);
+    const got = (await f.read('/data', [[3890, 3910, 3], [1290, 1310, 7]])) as Float32Array;
+    expect(Array.from(got)).toEqual(expected.slice_b);
+    expect(rangeRequests).toBeGreaterThan(1);
+  });
+});
