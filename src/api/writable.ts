@@ -4,7 +4,7 @@ import { encodeAttributeMessage } from '../format/messages/attribute.js';
 import type { Dataspace } from '../format/messages/dataspace.js';
 import type { Datatype } from '../format/messages/datatype.js';
 import type { FilterDescription } from '../format/messages/filter-pipeline.js';
-import { superblockV0Size } from '../format/superblock.js';
+import { superblockV0Size, superblockV2Size } from '../format/superblock.js';
 import { MemorySink, type ByteSink } from '../io/sink.js';
 import { encodeElements, type EncodeServices } from '../model/encode.js';
 import { parseDtype, type DtypeSpec } from '../model/dtype-spec.js';
@@ -14,7 +14,8 @@ import { Allocator } from '../writer/allocator.js';
 import { newGroup, type DraftAttribute, type DraftDataset, type DraftGroup, type DraftNamedType, type DraftObject } from '../writer/draft.js';
 import { GlobalHeapWriter } from '../writer/global-heap-writer.js';
 import { RawDataWriter } from '../writer/raw-data.js';
-import { serializeClassic } from '../writer/serialize-classic.js';
+import { serializeClassic, type EncodedAttribute } from '../writer/serialize-classic.js';
+import { serializeLatest } from '../writer/serialize-latest.js';
 import { flatten } from '../writer/values.js';
 import { Reference } from './values.js';
 
@@ -59,9 +60,19 @@ class Writer {
     readonly sink: ByteSink,
     readonly options: CreateOptions,
   ) {
-    if ((options.libver ?? 'earliest') !== 'earliest') throw new H5ValueError("libver 'latest' writing is not implemented yet");
-    this.alloc = new Allocator(sink, superblockV0Size(8, 8));
+    const libver = options.libver ?? 'earliest';
+    if (libver !== 'earliest' && libver !== 'latest') throw new H5ValueError(`unknown libver ${JSON.stringify(libver)} ('earliest' or 'latest')`);
+    // Room for the superblock, written last: version 0 (classic) or version 3 (latest).
+    this.alloc = new Allocator(sink, this.superblockSize);
     this.heap = new GlobalHeapWriter(this.alloc, SIZES);
+  }
+
+  get latest(): boolean {
+    return this.options.libver === 'latest';
+  }
+
+  get superblockSize(): number {
+    return this.latest ? superblockV2Size(SIZES.offsetSize) : superblockV0Size(SIZES.offsetSize, SIZES.lengthSize);
   }
 
   services(): EncodeServices {
@@ -366,10 +377,11 @@ export class WritableFile extends WritableGroup {
   /** Write all metadata and the superblock; the file is complete after this. */
   close(): void {
     if (this.w.closed) return;
-    const encodeAttrs = (o: DraftObject) => [...o.attrs.values()].sort((a, b) => a.creationOrder - b.creationOrder).map((a) => encodeAttribute(this.w, a));
+    const encodeAttrs = (o: DraftObject): EncodedAttribute[] =>
+      [...o.attrs.values()].sort((a, b) => a.creationOrder - b.creationOrder).map((a) => ({ name: a.name, creationOrder: a.creationOrder, message: encodeAttribute(this.w, a) }));
     this.w.heap.flush();
     // Attribute values may add global heap objects: encode them before the last collection is written.
-    const encoded = new Map<DraftObject, Uint8Array[]>();
+    const encoded = new Map<DraftObject, EncodedAttribute[]>();
     const stack: DraftObject[] = [this.draft];
     const seen = new Set<DraftObject>();
     while (stack.length) {
@@ -381,7 +393,8 @@ export class WritableFile extends WritableGroup {
       if (o.kind === 'dataset' && o.committed) stack.push(o.committed);
     }
     this.w.heap.flush();
-    serializeClassic(this.draft as DraftGroup, this.w.alloc, SIZES, (o) => encoded.get(o) ?? [], superblockV0Size(8, 8));
+    const serialize = this.w.latest ? serializeLatest : serializeClassic;
+    serialize(this.draft as DraftGroup, this.w.alloc, SIZES, (o) => encoded.get(o) ?? [], this.w.superblockSize);
     this.w.sink.sync?.();
     this.w.sink.close?.();
     this.w.closed = true;
@@ -398,7 +411,11 @@ export class WritableFile extends WritableGroup {
 function encodeAttribute(w: Writer, a: DraftAttribute): Uint8Array {
   const n = a.space.kind === 'null' ? 0 : product(a.space.dims);
   const data = a.space.kind === 'null' ? new Uint8Array(0) : encodeElements(a.type, a.value as ArrayLike<unknown>, n, w.services());
-  const msg = encodeAttributeMessage({ name: a.name, type: a.type, space: a.space, data, charset: isAscii(a.name) ? 'ascii' : 'utf8' }, SIZES, isAscii(a.name) ? 1 : 3);
+  const charset = isAscii(a.name) ? 'ascii' : 'utf8';
+  // libver 'latest': attribute message version 3, datatype/dataspace at the latest versions;
+  // dense attribute storage holds messages above 64 KiB, which a header cannot.
+  if (w.latest) return encodeAttributeMessage({ name: a.name, type: a.type, space: a.space, data, charset }, SIZES, 3, { family: 'latest' });
+  const msg = encodeAttributeMessage({ name: a.name, type: a.type, space: a.space, data, charset }, SIZES, charset === 'ascii' ? 1 : 3);
   if (msg.length > 0xffff) throw new H5ValueError(`attribute "${a.name}" is larger than 64 KiB: the classic format cannot store it (use libver 'latest')`);
   return msg;
 }

@@ -5,7 +5,9 @@ import { H5ValueError } from '../errors.js';
 export class MemorySource implements ByteSource {
   readonly bytes: Uint8Array;
   constructor(data: Uint8Array | ArrayBuffer | ArrayBufferView) {
-    if (data instanceof Uint8Array) this.bytes = data;
+    // A plain Uint8Array view even for subclasses (Node's Buffer): their slice() shares memory,
+    // and parsers that copy-then-patch (checksums over zeroed fields) must never write into the caller's bytes.
+    if (data instanceof Uint8Array) this.bytes = data.constructor === Uint8Array ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     else if (data instanceof ArrayBuffer) this.bytes = new Uint8Array(data);
     else if (ArrayBuffer.isView(data)) this.bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     else throw new H5ValueError('MemorySource needs a Uint8Array, ArrayBuffer or ArrayBufferView');

@@ -61,17 +61,3 @@ export function byteSwap(b: Uint8Array, size: number): void {
     }
   }
 }
-
-/**
- * A typed array over `bytes` without copying when the offset is aligned,
- * otherwise over an aligned copy.
- */
-export function viewAs<C extends NumericArrayConstructor>(ctor: C, bytes: Uint8Array): InstanceType<C> {
-  const size = ctor.BYTES_PER_ELEMENT;
-  const count = Math.floor(bytes.length / size);
-  if (bytes.byteOffset % size === 0) {
-    return new ctor(bytes.buffer as ArrayBuffer, bytes.byteOffset, count) as InstanceType<C>;
-  }
-  const copy = bytes.slice(0, count * size);
-  return new ctor(copy.buffer, 0, count) as InstanceType<C>;
-}

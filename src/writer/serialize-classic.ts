@@ -1,22 +1,22 @@
 import type { FieldSizes } from '../format/byte-reader.js';
 import { encodeBTreeV1Node, btreeV1NodeSize } from '../format/btree-v1.js';
-import { ByteWriter } from '../format/byte-writer.js';
+import { ByteWriter, type FormatFamily } from '../format/byte-writer.js';
 import { encodeLocalHeapHeader, LocalHeapBuilder, localHeapHeaderSize } from '../format/local-heap.js';
-import { encodeAttributeMessage } from '../format/messages/attribute.js';
-import { encodeDataLayout } from '../format/messages/data-layout.js';
-import { encodeDataspace } from '../format/messages/dataspace.js';
+import { dataLayoutVersionFor, encodeDataLayout, type ChunkIndex, type DataLayout } from '../format/messages/data-layout.js';
+import { dataspaceVersionFor, encodeDataspace } from '../format/messages/dataspace.js';
 import { encodeDatatype } from '../format/messages/datatype.js';
-import { encodeFillValue } from '../format/messages/fill-value.js';
-import { encodeFilterPipeline } from '../format/messages/filter-pipeline.js';
+import { encodeFillValue, fillValueVersionFor } from '../format/messages/fill-value.js';
+import { encodeFilterPipeline, filterPipelineVersionFor } from '../format/messages/filter-pipeline.js';
 import { encodeSymbolTableMessage } from '../format/messages/info.js';
 import { encodeSharedPointer } from '../format/messages/shared-message.js';
-import { encodeObjectHeaderV1, MessageType, objectHeaderV1Size, type OutgoingMessage } from '../format/object-header.js';
+import { encodeObjectHeaderV1, MessageFlag, MessageType, objectHeaderV1Size, type OutgoingMessage } from '../format/object-header.js';
 import { encodeSuperblockV0 } from '../format/superblock.js';
 import { encodeSymbolTableNode, symbolTableNodeSize, type SymbolTableEntry } from '../format/symbol-table.js';
 import { compareNames } from '../model/links.js';
 import { H5ValueError } from '../errors.js';
 import type { Allocator } from './allocator.js';
-import type { DraftDataset, DraftGroup, DraftObject } from './draft.js';
+import { sortedChunks } from './chunk-index-writer.js';
+import type { DraftDataset, DraftGroup, DraftNamedType, DraftObject } from './draft.js';
 
 /**
  * Serialises a draft tree in the classic format libhdf5 writes by default
@@ -30,22 +30,26 @@ const CHUNK_K = 32; // chunk B-tree nodes hold 2K children
 /** libhdf5's smallest local heap data segment for a new group. */
 const MIN_HEAP_DATA = 88;
 
+/** One attribute of an object, its message encoded once (vlen values already in the global heap). */
 export interface EncodedAttribute {
+  readonly name: string;
+  readonly creationOrder: number;
+  /** The attribute message body. */
   readonly message: Uint8Array;
 }
 
-/** Attribute messages of an object, encoded once (their vlen values are already in the global heap). */
-export type AttributeEncoder = (obj: DraftObject) => Uint8Array[];
+/** The attributes of an object in creation order. */
+export type AttributeEncoder = (obj: DraftObject) => EncodedAttribute[];
 
 export function serializeClassic(root: DraftGroup, alloc: Allocator, sizes: FieldSizes, encodeAttrs: AttributeEncoder, superblockSize: number): void {
   const objects = collect(root);
   const attrMessages = new Map<DraftObject, Uint8Array[]>();
-  for (const o of objects) attrMessages.set(o, encodeAttrs(o));
+  for (const o of objects) attrMessages.set(o, encodeAttrs(o).map((a) => a.message));
 
   // Pass 1: header sizes do not depend on addresses, so headers can be placed first.
   const headerSize = new Map<DraftObject, number>();
   for (const o of objects) {
-    const size = objectHeaderV1Size(messages(o, attrMessages.get(o)!, sizes, () => 0));
+    const size = objectHeaderV1Size(messages(o, attrMessages.get(o)!, sizes));
     headerSize.set(o, size);
     o.address = alloc.alloc(size);
   }
@@ -57,8 +61,7 @@ export function serializeClassic(root: DraftGroup, alloc: Allocator, sizes: Fiel
   }
   // Pass 3: headers with real addresses.
   for (const o of objects) {
-    const s = side.get(o);
-    const bytes = encodeObjectHeaderV1(messages(o, attrMessages.get(o)!, sizes, () => 1, s), o.linkCount, headerSize.get(o)! - 16);
+    const bytes = encodeObjectHeaderV1(messages(o, attrMessages.get(o)!, sizes, side.get(o)), o.linkCount, headerSize.get(o)! - 16);
     alloc.sink.write(o.address!, bytes);
   }
   const rootSide = side.get(root)!;
@@ -77,7 +80,13 @@ export function serializeClassic(root: DraftGroup, alloc: Allocator, sizes: Fiel
   );
 }
 
-/** Every object reachable through hard links, each once, with its hard-link count (the root counts one). */
+/**
+ * Every object reachable through hard links, each once, with its object
+ * header reference count: one per hard link (the root counts one) plus one
+ * per dataset sharing it as its committed datatype, since libhdf5 counts
+ * those uses too (H5T_link), so a deleted dataset never frees a type still
+ * linked.
+ */
 export function collect(root: DraftGroup): DraftObject[] {
   const out: DraftObject[] = [];
   const seen = new Set<DraftObject>();
@@ -90,67 +99,72 @@ export function collect(root: DraftGroup): DraftObject[] {
   };
   visit(root);
   for (const o of out) o.linkCount = o === root ? 1 : 0;
-  for (const o of out) if (o.kind === 'group') for (const l of o.links.values()) if (l.kind === 'hard') l.target.linkCount++;
+  for (const o of out) {
+    if (o.kind === 'group') for (const l of o.links.values()) if (l.kind === 'hard') l.target.linkCount++;
+    if (o.kind === 'dataset' && o.committed) o.committed.linkCount++;
+  }
   return out;
 }
 
-function messages(
-  o: DraftObject,
-  attrs: Uint8Array[],
-  sizes: FieldSizes,
-  real: () => number,
-  side?: { btree: number; heap: number },
-): OutgoingMessage[] {
+/** Messages of a classic header; without `side` (pass 1) addresses are placeholders of the same size. */
+function messages(o: DraftObject, attrs: Uint8Array[], sizes: FieldSizes, side?: { btree: number; heap: number }): OutgoingMessage[] {
   const out: OutgoingMessage[] = [];
-  const placeholder = real() === 0;
   if (o.kind === 'group') {
-    out.push({ type: MessageType.SymbolTable, data: encodeSymbolTableMessage({ btreeAddress: placeholder ? 0 : side!.btree, heapAddress: placeholder ? 0 : side!.heap }, sizes) });
+    out.push({ type: MessageType.SymbolTable, data: encodeSymbolTableMessage({ btreeAddress: side?.btree ?? 0, heapAddress: side?.heap ?? 0 }, sizes) });
   } else if (o.kind === 'datatype') {
-    out.push({ type: MessageType.Datatype, flags: 0x01, data: encodeDatatype(o.type, sizes, { version: 'earliest' }) });
+    out.push(committedTypeMessage(o, sizes, 'earliest'));
   } else {
-    out.push(...datasetMessages(o, sizes, placeholder ? 0 : (side?.btree ?? -1)));
+    const chunkIndex = o.layout === 'chunked' ? { index: { type: 'btree-v1' as const }, address: side?.btree ?? 0 } : undefined;
+    out.push(...datasetMessages(o, sizes, 'earliest', chunkIndex));
   }
   for (const a of attrs) out.push({ type: MessageType.Attribute, data: a });
   return out;
 }
 
-function datasetMessages(ds: DraftDataset, sizes: FieldSizes, btree: number): OutgoingMessage[] {
+/**
+ * The datatype message of a committed datatype's own header: libhdf5 marks
+ * it constant and not shareable (flags 0x05) in both families.
+ */
+export function committedTypeMessage(t: DraftNamedType, sizes: FieldSizes, family: FormatFamily): OutgoingMessage {
+  return { type: MessageType.Datatype, flags: MessageFlag.Constant | MessageFlag.DontShare, data: encodeDatatype(t.type, sizes, { version: family }) };
+}
+
+/**
+ * The messages describing a dataset (dataspace, datatype, fill value, filter
+ * pipeline, layout), each at the version libhdf5 1.10 writes in `family`
+ * (the `…VersionFor` rules of spec-notes/encoding.md). `chunkIndex` gives a
+ * chunked dataset's index and its address.
+ */
+export function datasetMessages(ds: DraftDataset, sizes: FieldSizes, family: FormatFamily, chunkIndex?: { index: ChunkIndex; address: number }): OutgoingMessage[] {
   const out: OutgoingMessage[] = [];
-  // Version 1 dataspaces cannot say "null": libhdf5 writes version 2 then.
-  out.push({ type: MessageType.Dataspace, data: encodeDataspace(ds.space, sizes, ds.space.kind === 'null' ? 2 : 1) });
+  out.push({ type: MessageType.Dataspace, data: encodeDataspace(ds.space, sizes, dataspaceVersionFor(family, ds.space)) });
   if (ds.committed) {
-    out.push({ type: MessageType.Datatype, flags: 0x03, data: encodeSharedPointer({ where: 'object-header', address: ds.committed.address ?? 0 }, sizes) });
+    out.push({ type: MessageType.Datatype, flags: MessageFlag.Constant | MessageFlag.Shared, data: encodeSharedPointer({ where: 'object-header', address: ds.committed.address ?? 0 }, sizes) });
   } else {
-    out.push({ type: MessageType.Datatype, flags: 0x01, data: encodeDatatype(ds.type, sizes, { version: 'earliest' }) });
+    out.push({ type: MessageType.Datatype, flags: MessageFlag.Constant, data: encodeDatatype(ds.type, sizes, { version: family }) });
   }
   const chunked = ds.layout === 'chunked';
   // Allocation/fill times as h5py's datasets carry them: late + if-set for contiguous, incremental for chunked.
   out.push({
     type: MessageType.FillValue,
-    flags: 0x01,
+    flags: MessageFlag.Constant,
     data: encodeFillValue(
       { allocTime: chunked ? 3 : ds.layout === 'compact' ? 1 : 2, fillTime: chunked ? 0 : 2, defined: ds.fillDefined, value: ds.fill },
-      2,
+      fillValueVersionFor(family),
     ),
   });
-  if (ds.filters.length) out.push({ type: MessageType.FilterPipeline, flags: 0x01, data: encodeFilterPipeline(ds.filters, 1) });
+  if (ds.filters.length) out.push({ type: MessageType.FilterPipeline, flags: MessageFlag.Constant, data: encodeFilterPipeline(ds.filters, filterPipelineVersionFor(family)) });
   const esz = ds.type.size;
   const n = ds.space.dims.reduce((a, b) => a * b, 1);
-  const layout =
-    ds.layout === 'compact'
-      ? { version: 3, class: 'compact' as const, data: ds.compact ?? new Uint8Array(n * esz) }
-      : ds.layout === 'contiguous'
-        ? { version: 3, class: 'contiguous' as const, address: ds.contiguousAddress ?? -1, size: n * esz }
-        : {
-            version: 3,
-            class: 'chunked' as const,
-            address: btree,
-            chunkDims: ds.chunks!,
-            elementSize: esz,
-            index: { type: 'btree-v1' as const },
-            dontFilterPartialEdgeChunks: false,
-          };
-  out.push({ type: MessageType.DataLayout, data: encodeDataLayout(layout, sizes, { version: 3 }) });
+  const version = dataLayoutVersionFor(family);
+  let layout: DataLayout;
+  if (ds.layout === 'compact') layout = { version, class: 'compact', data: ds.compact ?? new Uint8Array(n * esz) };
+  else if (ds.layout === 'contiguous') layout = { version, class: 'contiguous', address: ds.contiguousAddress ?? -1, size: n * esz };
+  else {
+    if (!chunkIndex) throw new H5ValueError('a chunked layout needs its chunk index');
+    layout = { version, class: 'chunked', address: chunkIndex.address, chunkDims: ds.chunks!, elementSize: esz, index: chunkIndex.index, dontFilterPartialEdgeChunks: false };
+  }
+  out.push({ type: MessageType.DataLayout, data: encodeDataLayout(layout, sizes, { version }) });
   return out;
 }
 
@@ -233,12 +247,7 @@ function writeBTree(alloc: Allocator, sizes: FieldSizes, type: 0 | 1, k: number,
 function writeChunkBTree(ds: DraftDataset, alloc: Allocator, sizes: FieldSizes): number {
   const cd = ds.chunks!;
   const rank = cd.length;
-  const records = [...ds.chunkIndex.entries()]
-    .map(([key, e]) => ({ scaled: key.split(',').map(Number), ...e }))
-    .sort((a, b) => {
-      for (let d = 0; d < rank; d++) if (a.scaled[d] !== b.scaled[d]) return a.scaled[d] - b.scaled[d];
-      return 0;
-    });
+  const records = sortedChunks(ds);
   const key = (size: number, mask: number, offsets: number[]) => {
     const w = new ByteWriter(sizes, 8 + 8 * (rank + 1)).u32(size).u32(mask);
     for (const o of offsets) w.u64(o);

@@ -45,3 +45,14 @@ describe('checksum policy', () => {
     expect((open(bad, { relaxChecksums: true }).get('/a') as Group).keys()).toEqual(h.keys());
   });
 });
+
+describe('Node Buffers as input', () => {
+  it('are read without modifying the caller\'s bytes', () => {
+    const buf = readFileSync(join(FIXTURES, 'modern', 'groups.h5'));
+    const before = Buffer.from(buf);
+    const f = open(buf);
+    f.visit(() => {});
+    expect(buf.equals(before)).toBe(true);
+    expect(f.keys()).toEqual(open(new Uint8Array(before)).keys());
+  });
+});
