@@ -5,7 +5,7 @@ import { H5ValueError } from '../errors.js';
 export class MemorySource implements ByteSource {
   readonly bytes: Uint8Array;
   constructor(data: Uint8Array | ArrayBuffer | ArrayBufferView) {
-    // A plain Uint8Array view even for subclasses (Node's Buffer): their slice() shares memory,
+    // A plain Uint8Array view even for subclasses (such as Node's byte buffers): their slice() shares memory,
     // and parsers that copy-then-patch (checksums over zeroed fields) must never write into the caller's bytes.
     if (data instanceof Uint8Array) this.bytes = data.constructor === Uint8Array ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     else if (data instanceof ArrayBuffer) this.bytes = new Uint8Array(data);
