@@ -5,10 +5,16 @@
 //
 // Needs a build (`npm run build`) and /usr/bin/python3 with h5py for the
 // shared comparator. Options: --filter SUBSTR, --verbose, --jobs N.
+//
+// Round trip: every file h5kit dumps without error is described by h5py
+// with full values, rebuilt with `h5kit create --from-json`, and the result
+// checked against that description (--content-only). Prints `round trip: N/M`;
+// failures must be listed in tests/conformance/roundtrip-known.tsv.
+// H5KIT_ROUNDTRIP_LATEST=1 also rebuilds each file with --libver latest.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -103,6 +109,7 @@ const diffsByRef = new Map(
 );
 
 let matched = 0;
+const matchedPaths = new Set();
 const unexpected = [];
 const fixedKnown = [];
 for (const d of dumps) {
@@ -116,6 +123,7 @@ for (const d of dumps) {
   const k = known.get(d.row.path);
   if (!failure) {
     matched++;
+    matchedPaths.add(d.row.path);
     if (k) fixedKnown.push(d.row.path);
   } else if (!k) unexpected.push(`${d.row.path}: ${failure}`);
   else if (k.error && d.res.code !== 0 && !d.res.stderr.includes(k.error)) {
@@ -145,11 +153,106 @@ for (const { row, res } of invalidResults) {
   if (verbose) console.log(`invalid ${row.path}: ${res.stderr.trim()} (${res.ms} ms)`);
 }
 
+// Round trip: h5py's full-value description -> h5kit create -> verify_h5py --content-only.
+const RT_MAX_DESCRIPTION = 20 * 1024 * 1024;
+// A value costs at most ~34 characters in a description (a float64 repr plus separators).
+const RT_BYTES_PER_VALUE = 34;
+const rtLatest = process.env.H5KIT_ROUNDTRIP_LATEST === '1';
+const rtKnown = new Map(readTsv(join(root, 'tests', 'conformance', 'roundtrip-known.tsv')).map((r) => [r.path, r]));
+const verifier = join(shared, 'tools', 'verify_h5py.py');
+
+function run(cmd, argv, options = {}) {
+  return new Promise((res) => {
+    const p = spawn(cmd, argv, { cwd: options.cwd, env: options.env ?? process.env });
+    const out = [];
+    let err = '';
+    const timer = setTimeout(() => p.kill('SIGKILL'), options.timeout ?? TIMEOUT_MS);
+    p.stdout.on('data', (d) => out.push(d));
+    p.stderr.on('data', (d) => (err += d));
+    p.on('close', (code, signal) => {
+      clearTimeout(timer);
+      res({ code, signal, stdout: Buffer.concat(out), stderr: err });
+    });
+  });
+}
+
+/** Upper bound of the full-value description size, from a summary-form description. */
+function estimateFullSize(text) {
+  let values = 0;
+  const walk = (v) => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if ((k === 'values_summary' || k === 'value_summary') && x && typeof x.count === 'number') values += x.count;
+        else walk(x);
+      }
+    }
+  };
+  try {
+    walk(JSON.parse(text));
+  } catch {
+    return 0;
+  }
+  return text.length + values * RT_BYTES_PER_VALUE;
+}
+
+const firstLines = (text, n = 2) => text.trim().split('\n').filter(Boolean).slice(0, n).join(' | ');
+
+async function roundTrip(path, summaryDescription) {
+  const file = join(corpus, path);
+  // The estimate is an upper bound: describe unless it is far over the limit, then check the real size.
+  const estimate = estimateFullSize(summaryDescription);
+  const tooLarge = (bytes) => [`skipped: full-value description of ~${Math.round(bytes / 1048576)} MB (over 20 MB)`];
+  if (estimate > 3 * RT_MAX_DESCRIPTION) return tooLarge(estimate);
+  const base = join(tmp, 'rt-' + path.replaceAll('/', '__'));
+  const desc = base + '.json';
+  const d = await run('/usr/bin/python3', [verifier, '--describe', basename(file)], {
+    cwd: dirname(file),
+    env: { ...process.env, H5_SUMMARY_THRESHOLD: '100000000' },
+    timeout: 120_000,
+  });
+  if (d.code !== 0) return [`h5py cannot describe it: ${d.stderr.trim().split('\n').pop() || `exit ${d.code} ${d.signal ?? ''}`}`];
+  if (d.stdout.length > RT_MAX_DESCRIPTION) return tooLarge(d.stdout.length);
+  writeFileSync(desc, d.stdout);
+  const failures = [];
+  for (const libver of rtLatest ? ['earliest', 'latest'] : ['earliest']) {
+    const out = `${base}.${libver}.h5`;
+    const extra = libver === 'latest' ? ['--libver', 'latest'] : [];
+    const c = await run(process.execPath, [cli, 'create', out, '--from-json', desc, ...extra], { cwd: tmp });
+    const tag = libver === 'latest' ? '(latest) ' : '';
+    if (c.code !== 0) {
+      failures.push(`${tag}create failed: ${firstLines(c.stderr.split('\n').filter((l) => !l.includes('warning:')).join('\n')) || `exit ${c.code} ${c.signal ?? ''}`}`);
+      continue;
+    }
+    const v = await run('/usr/bin/python3', [verifier, out, desc, '--content-only'], { cwd: tmp, timeout: 120_000 });
+    if (v.code !== 0) failures.push(`${tag}verify: ${firstLines(v.stdout.toString().split('\n').slice(1).join('\n'), 3) || firstLines(v.stderr) || `exit ${v.code}`}`);
+    rmSync(out, { force: true });
+  }
+  rmSync(desc, { force: true });
+  return failures;
+}
+
+const rtCandidates = [
+  ...dumps.filter((d) => matchedPaths.has(d.row.path)).map((d) => ({ path: d.row.path, text: () => readFileSync(join(corpus, d.row.path + '.json'), 'utf8') })),
+  ...noRefResults.filter(({ res }) => res.code === 0).map(({ row, res }) => ({ path: row.path, text: () => res.stdout.toString() })),
+];
+const rtResults = await pool(rtCandidates, async (c) => ({ path: c.path, failures: await roundTrip(c.path, c.text()) }));
+let rtOk = 0;
+for (const { path, failures } of rtResults) {
+  const k = rtKnown.get(path);
+  if (!failures.length) {
+    rtOk++;
+    if (k) fixedKnown.push(`${path} (round trip; remove from roundtrip-known.tsv)`);
+  } else if (!k) unexpected.push(`round trip ${path}: ${failures.join(' || ')}`);
+  else if (verbose) console.log(`known   round trip ${path}: ${failures.join(' || ')}`);
+}
+
 rmSync(tmp, { recursive: true, force: true });
 for (const u of unexpected) console.log(`FAIL ${u}`);
-for (const f of fixedKnown) console.log(`NOW PASSES (remove from known-failures.tsv): ${f}`);
+for (const f of fixedKnown) console.log(`NOW PASSES${f.includes('(round trip') ? '' : ' (remove from known-failures.tsv)'}: ${f}`);
 console.log(`known failures: ${withRef.length - matched - unexpected.filter((u) => withRef.some((r) => u.startsWith(r.path + ':'))).length}`);
 console.log(`no-reference files as expected: ${noRefOk}/${noRefRows.length}`);
 console.log(`invalid files rejected with a typed error: ${invalidOk}/${invalid.length}`);
 console.log(`matched ${matched}/${withRef.length}`);
+console.log(`round trip: ${rtOk}/${rtCandidates.length}${rtLatest ? ' (earliest and latest)' : ''}`);
 process.exit(unexpected.length || fixedKnown.length ? 1 : 0);

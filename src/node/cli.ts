@@ -5,11 +5,15 @@ import { Group, joinPath } from '../api/group.js';
 import { Dataset } from '../api/dataset.js';
 import { dtypeString } from '../api/dtype-string.js';
 import { describeFile } from '../dump/describe.js';
+import { createFileFromJson } from './create-from-json.js';
 
 const USAGE = `usage:
   h5kit ls FILE [PATH]                 list objects recursively (like h5ls -r)
   h5kit dump --json FILE [--summary-threshold N]
                                        print the h5-expected/1 description
+  h5kit create OUT.h5 --from-json DESC.json [--libver earliest|latest]
+                                       build a file from an h5-expected/1
+                                       description with full values
   h5kit --version`;
 
 function ls(path: string, start = '/'): string[] {
@@ -85,6 +89,27 @@ function main(argv: string[]): number {
     } finally {
       f.close();
     }
+    return 0;
+  }
+  if (cmd === 'create') {
+    const args = rest.slice();
+    const take = (flag: string): string | undefined => {
+      const i = args.indexOf(flag);
+      if (i < 0) return undefined;
+      const v = args[i + 1];
+      args.splice(i, 2);
+      return v ?? '';
+    };
+    const json = take('--from-json');
+    const libver = take('--libver');
+    if (!json || args.length !== 1 || args[0].startsWith('-') || (libver !== undefined && libver !== 'earliest' && libver !== 'latest')) {
+      process.stderr.write(USAGE + '\n');
+      return 2;
+    }
+    createFileFromJson(args[0], json, {
+      libver: libver as 'earliest' | 'latest' | undefined,
+      warn: (m) => process.stderr.write(`h5kit: warning: ${m}\n`),
+    });
     return 0;
   }
   process.stderr.write(USAGE + '\n');
