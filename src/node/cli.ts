@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { H5Error } from '../errors.js';
-import { openFile } from './index.js';
+import { load, openFile } from './index.js';
 import { Group, joinPath } from '../api/group.js';
 import { Dataset } from '../api/dataset.js';
 import { dtypeString } from '../api/dtype-string.js';
@@ -9,6 +9,7 @@ import { createFileFromJson } from './create-from-json.js';
 
 const USAGE = `usage:
   h5kit ls FILE [PATH]                 list objects recursively (like h5ls -r)
+  h5kit get FILE KEY                   print a value as JSON (large arrays summarised)
   h5kit dump --json FILE [--summary-threshold N]
                                        print the h5-expected/1 description
   h5kit create OUT.h5 --from-json DESC.json [--libver earliest|latest]
@@ -59,11 +60,46 @@ function ls(path: string, start = '/'): string[] {
   }
 }
 
+/** Arrays longer than this print as a summary in `get`. */
+const GET_FULL_LIMIT = 1000;
+
+/** A JSON-friendly rendering of what load() returns: bigints as strings, long arrays summarised. */
+function printable(v: unknown, seen = new Set<object>()): unknown {
+  if (v && typeof v === 'object') {
+    if (seen.has(v)) return '[cycle: an ancestor group]';
+    seen = new Set(seen).add(v);
+  }
+  if (typeof v === 'bigint') return v.toString();
+  if (v instanceof Date) return v.toISOString();
+  if (v instanceof Map) return Object.fromEntries([...v].map(([k, x]) => [k, printable(x, seen)]));
+  if (ArrayBuffer.isView(v) || Array.isArray(v)) {
+    const a = v as ArrayLike<unknown>;
+    if (a.length <= GET_FULL_LIMIT) return Array.from(a, (x) => printable(x, seen));
+    let min: unknown, max: unknown;
+    for (let i = 0; i < a.length; i++) {
+      const x = a[i];
+      if (typeof x !== 'number' && typeof x !== 'bigint') continue;
+      if (min === undefined || x < (min as number)) min = x;
+      if (max === undefined || x > (max as number)) max = x;
+    }
+    return { type: (v as object).constructor.name, length: a.length, min: printable(min), max: printable(max), first: Array.from({ length: 5 }, (_, i) => printable(a[i])) };
+  }
+  if (v && typeof v === 'object') {
+    if ('data' in v && 'shape' in v) return { shape: (v as { shape: number[] }).shape, data: printable((v as { data: unknown }).data, seen) };
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, printable(x, seen)]));
+  }
+  return v;
+}
+
 function main(argv: string[]): number {
   const [cmd, ...rest] = argv;
   if (cmd === '--version') {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
     process.stdout.write(`h5kit ${pkg.version}\n`);
+    return 0;
+  }
+  if (cmd === 'get' && rest.length === 2) {
+    process.stdout.write(JSON.stringify(printable(load(rest[0], { key: rest[1] })), null, 1) + '\n');
     return 0;
   }
   if (cmd === 'ls' && rest.length >= 1) {

@@ -58,6 +58,18 @@ describe('h5kit CLI', () => {
     }
   });
 
+  it('get prints a value as JSON', () => {
+    const r = run('get', join(FIXTURES, 'classic', 'layouts.h5'), '/contiguous');
+    expect(r.status, r.stderr).toBe(0);
+    const v = JSON.parse(r.stdout);
+    const expected = JSON.parse(readFileSync(join(FIXTURES, 'classic', 'layouts.h5.json'), 'utf8')).find((e: { path: string }) => e.path === '/contiguous');
+    expect(v.shape).toEqual(expected.shape);
+    expect(v.data).toEqual(expected.values.flat());
+    const groups = run('get', join(FIXTURES, 'classic', 'groups.h5'), '/a');
+    expect(groups.status, groups.stderr).toBe(0);
+    expect(groups.stdout).toContain('[cycle: an ancestor group]');
+  });
+
   it('prints usage for bad arguments', () => {
     expect(run('frobnicate').status).toBe(2);
   });
