@@ -247,6 +247,22 @@ for (const { path, failures } of rtResults) {
   else if (verbose) console.log(`known   round trip ${path}: ${failures.join(' || ')}`);
 }
 
+// load() of every file h5kit reads returns a value (issue: save/load on files written by others).
+const loadScript = `import { load } from ${JSON.stringify(join(root, 'dist', 'node', 'index.js'))};
+for (const p of JSON.parse(process.argv[1])) {
+  try { load(p); console.log(JSON.stringify({ p, ok: true })); }
+  catch (e) { console.log(JSON.stringify({ p, ok: false, error: e.name + ': ' + e.message })); }
+}`;
+const loadPaths = rtCandidates.map((c) => join(corpus, c.path));
+const loadRun = spawnSync(process.execPath, ['--input-type=module', '-e', loadScript, JSON.stringify(loadPaths)], { maxBuffer: 1 << 26, timeout: 600_000 });
+const loadResults = loadRun.stdout.toString().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+let loadOk = 0;
+for (const r of loadResults) {
+  if (r.ok) loadOk++;
+  else unexpected.push(`load ${r.p}: ${r.error}`);
+}
+if (loadResults.length !== loadPaths.length) unexpected.push(`load: only ${loadResults.length}/${loadPaths.length} files finished (${loadRun.stderr.toString().split('\n')[0]})`);
+
 rmSync(tmp, { recursive: true, force: true });
 for (const u of unexpected) console.log(`FAIL ${u}`);
 for (const f of fixedKnown) console.log(`NOW PASSES${f.includes('(round trip') ? '' : ' (remove from known-failures.tsv)'}: ${f}`);
@@ -255,4 +271,5 @@ console.log(`no-reference files as expected: ${noRefOk}/${noRefRows.length}`);
 console.log(`invalid files rejected with a typed error: ${invalidOk}/${invalid.length}`);
 console.log(`matched ${matched}/${withRef.length}`);
 console.log(`round trip: ${rtOk}/${rtCandidates.length}${rtLatest ? ' (earliest and latest)' : ''}`);
+console.log(`load() returned a value: ${loadOk}/${loadPaths.length}`);
 process.exit(unexpected.length || fixedKnown.length ? 1 : 0);

@@ -134,7 +134,10 @@ function decodeBitInts(t: IntegerType | BitfieldType, bytes: Uint8Array, count: 
   return out;
 }
 
-const f16Table = (() => {
+/** Binary16 → float32 for all 65536 bit patterns, built on first use (not at import). */
+let f16Table: Float32Array | undefined;
+function halfTable(): Float32Array {
+  if (f16Table) return f16Table;
   const t = new Float32Array(65536);
   for (let h = 0; h < 65536; h++) {
     const s = h & 0x8000 ? -1 : 1;
@@ -142,15 +145,16 @@ const f16Table = (() => {
     const m = h & 0x3ff;
     t[h] = e === 0 ? s * m * 2 ** -24 : e === 31 ? (m ? NaN : s * Infinity) : s * (1 + m / 1024) * 2 ** (e - 15);
   }
-  return t;
-})();
+  return (f16Table = t);
+}
 
 function decodeHalfFloats(t: FloatType, bytes: Uint8Array, count: number): NumericArray {
   const out = new Float32Array(count);
+  const f16 = halfTable();
   const be = t.order === 'BE';
   for (let i = 0; i < count; i++) {
     const a = bytes[2 * i], b = bytes[2 * i + 1];
-    out[i] = f16Table[be ? (a << 8) | b : (b << 8) | a];
+    out[i] = f16[be ? (a << 8) | b : (b << 8) | a];
   }
   return out;
 }

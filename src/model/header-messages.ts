@@ -63,9 +63,10 @@ export function followShared(ctx: FileContext, ptr: SharedPointer, type: number,
   return found;
 }
 
+const MESSAGE_NAMES = new Map<number, string>(Object.entries(MessageType).map(([k, v]) => [v, `${k} message`]));
+
 export function messageName(type: number): string {
-  for (const [k, v] of Object.entries(MessageType)) if (v === type) return `${k} message`;
-  return `message type ${type}`;
+  return MESSAGE_NAMES.get(type) ?? `message type ${type}`;
 }
 
 /** Messages libhdf5 refuses to open an object without understanding ("fail if unknown" flags). */

@@ -31,9 +31,14 @@ export function groupStorage(ctx: FileContext, h: ObjectHeader): GroupStorage {
   return { kind: dense ? 'dense' : 'compact', trackOrder: !!linkInfo?.creationOrderTracked, linkInfo };
 }
 
-/** Byte-wise (strcmp) order of UTF-8 names, as libhdf5 and h5py sort links. */
+/**
+ * Byte-wise (strcmp) order of UTF-8 names, as libhdf5 and h5py sort links.
+ * UTF-16 code-unit order equals UTF-8 byte order except where surrogates meet
+ * code points from U+E000 up, so names without those compare as JS strings.
+ */
 export function compareNames(a: string, b: string): number {
   if (a === b) return 0;
+  if (!HIGH.test(a) && !HIGH.test(b)) return a < b ? -1 : 1;
   const ea = utf8.encode(a);
   const eb = utf8.encode(b);
   const n = Math.min(ea.length, eb.length);
@@ -41,6 +46,7 @@ export function compareNames(a: string, b: string): number {
   return ea.length - eb.length;
 }
 const utf8 = new TextEncoder();
+const HIGH = /[\ud800-\uffff]/;
 
 /**
  * The links of a group in h5py's iteration order: creation order when the

@@ -5,11 +5,17 @@ import { existsSync, renameSync, rmSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { File, open, type OpenOptions } from '../api/file.js';
 import { FileSource } from './file-source.js';
+import { nodeDeflateFilter } from './zlib-deflate.js';
+import { registerFilter } from '../filters/registry.js';
+
+// Node's zlib replaces pako for deflate wherever h5kit/node is loaded.
+registerFilter(nodeDeflateFilter);
 import { FileSink } from './file-sink.js';
 import { WritableFile, type CreateOptions } from '../api/writable.js';
 import { planValue, writePlan, type SaveOptions } from '../api/save.js';
 import { load as coreLoad, type LoadOptions } from '../api/load.js';
 import { H5KeyExistsError } from '../errors.js';
+import { EditableFile, type EditOptions } from '../edit/editable.js';
 
 export { FileSource, FileSink };
 
@@ -50,6 +56,16 @@ export function load(path: string, options: LoadOptions = {}): unknown {
 /** Start a new HDF5 file at `path` (truncated if it exists); it is complete once closed. */
 export function createFile(path: string, options?: CreateOptions): WritableFile {
   return WritableFile.create(new FileSink(path, 'w'), options);
+}
+
+/**
+ * Edit the HDF5 file at `path` in place, crash-safe (spec-notes/editing.md):
+ * changed objects are appended and the superblock rewritten at `commit()`
+ * and `close()`, each write made durable (fsync) before the superblock's;
+ * until then the file on disk is unchanged for every reader.
+ */
+export function editFile(path: string, options?: EditOptions): EditableFile {
+  return EditableFile.open(new FileSink(path, 'r+'), options);
 }
 
 /**
