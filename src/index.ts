@@ -40,6 +40,17 @@ export {
   referenceType,
   type DtypeSpec,
 } from './model/dtype-spec.js';
+export {
+  EditableFile,
+  EditableGroup,
+  EditableDataset,
+  EditableNamedType,
+  EditableAttributes,
+  type EditableObject,
+  type EditOptions,
+  type EditDatasetOptions,
+} from './edit/editable.js';
+export { H5UnsafeEditError } from './edit/errors.js';
 export { registerFilter, unregisterFilter, getFilter } from './filters/registry.js';
 export { describeFile, type DescribeOptions, type Entry as DescriptionEntry } from './dump/describe.js';
 export { dtypeString } from './api/dtype-string.js';

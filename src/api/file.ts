@@ -7,6 +7,7 @@ import { readCacheImage } from '../format/cache-image.js';
 import type { ByteSource } from '../io/source.js';
 import type { ByteSink } from '../io/sink.js';
 import { WritableFile, type CreateOptions } from './writable.js';
+import { EditableFile, type EditOptions } from '../edit/editable.js';
 import { MemorySource } from '../io/memory-source.js';
 import type { SharedMessageStore } from '../model/header-messages.js';
 import { sharedMessageStore } from '../model/sohm.js';
@@ -77,6 +78,16 @@ export class File extends Group {
    */
   static create(sink?: ByteSink, options?: CreateOptions): WritableFile {
     return WritableFile.create(sink, options);
+  }
+
+  /**
+   * Edit an existing file in place, crash-safe (spec-notes/editing.md):
+   * bytes are edited in a copy (`toBytes()` returns the result), a sink
+   * where it is (h5kit/node: `editFile(path)`). Changes become visible at
+   * `commit()`/`close()`, in one superblock write.
+   */
+  static edit(source: Uint8Array | ArrayBuffer | ByteSink, options?: EditOptions): EditableFile {
+    return EditableFile.open(source, options);
   }
 
   /** Size of the user block before the superblock (0 if none). */

@@ -11,11 +11,11 @@ import { parseDtype, type DtypeSpec } from '../model/dtype-spec.js';
 import { product, resolveSelection, type Selection } from '../model/selection.js';
 import { lzfClientData } from '../filters/lzf.js';
 import { Allocator } from '../writer/allocator.js';
-import { newGroup, type DraftAttribute, type DraftDataset, type DraftGroup, type DraftNamedType, type DraftObject } from '../writer/draft.js';
+import { newGroup, type DraftAttribute, type DraftDataset, type DraftGroup, type DraftNamedType, type DraftObject, type DraftTarget } from '../writer/draft.js';
 import { GlobalHeapWriter } from '../writer/global-heap-writer.js';
 import { RawDataWriter } from '../writer/raw-data.js';
-import { serializeClassic, type EncodedAttribute } from '../writer/serialize-classic.js';
-import { serializeLatest } from '../writer/serialize-latest.js';
+import type { EncodedAttribute } from '../writer/serialize-classic.js';
+import { serializeClassic, serializeLatest } from '../writer/serialize.js';
 import { flatten } from '../writer/values.js';
 import { Reference } from './values.js';
 
@@ -51,20 +51,29 @@ export interface CreateDatasetOptions {
 const SIZES: FieldSizes = { offsetSize: 8, lengthSize: 8 };
 const MAX_COMPACT = 64 * 1024 - 64;
 
-/** The file-level state every writable object shares. */
-class Writer {
+/**
+ * The file-level state every writable object shares. @internal (the editor,
+ * src/edit, builds one over an existing file: its field sizes, allocation
+ * from its end of file).
+ */
+export class Writer {
   readonly alloc: Allocator;
   readonly heap: GlobalHeapWriter;
+  readonly sizes: FieldSizes;
+  /** Object addresses stored in references written so far (the editor refuses to move those objects). */
+  readonly referenced = new Set<number>();
   closed = false;
   constructor(
     readonly sink: ByteSink,
     readonly options: CreateOptions,
+    existing?: { readonly sizes: FieldSizes; readonly end: number },
   ) {
     const libver = options.libver ?? 'earliest';
     if (libver !== 'earliest' && libver !== 'latest') throw new H5ValueError(`unknown libver ${JSON.stringify(libver)} ('earliest' or 'latest')`);
+    this.sizes = existing?.sizes ?? SIZES;
     // Room for the superblock, written last: version 0 (classic) or version 3 (latest).
-    this.alloc = new Allocator(sink, this.superblockSize);
-    this.heap = new GlobalHeapWriter(this.alloc, SIZES);
+    this.alloc = new Allocator(sink, existing?.end ?? this.superblockSize);
+    this.heap = new GlobalHeapWriter(this.alloc, this.sizes);
   }
 
   get latest(): boolean {
@@ -79,10 +88,13 @@ class Writer {
     return {
       storeHeapObject: (bytes: Uint8Array) => this.heap.store(bytes),
       objectAddress: (ref: unknown) => {
-        if (ref instanceof Reference) return ref.address;
+        if (ref instanceof Reference) {
+          this.referenced.add(ref.address);
+          return ref.address;
+        }
         throw new H5TypeError('references to objects of a file being written are not supported yet');
       },
-      offsetSize: SIZES.offsetSize,
+      offsetSize: this.sizes.offsetSize,
     };
   }
 
@@ -264,6 +276,7 @@ export class WritableGroup extends WritableNode {
     if (l.kind !== 'hard') throw new H5ValueError(`"${join(group.name, name)}" is a ${l.kind} link`);
     const t = l.target;
     const p = join(group.name, name);
+    if (t.kind === 'existing' || t.kind === 'copy') throw new H5ValueError(`"${p}" is an object of the file being edited`);
     return t.kind === 'group' ? new WritableGroup(this.w, t, p) : t.kind === 'dataset' ? new WritableDataset(this.w, t, p) : new WritableNamedType(this.w, t, p);
   }
 
@@ -301,62 +314,86 @@ export class WritableGroup extends WritableNode {
     const { group, name } = this.parentOf(path, true);
     const where = `dataset "${join(group.name, name)}"`;
     if (group.g.links.has(name)) throw new H5KeyExistsError(`"${join(group.name, name)}" already exists`);
-    const given = o.committedType ? o.committedType.dtype : o.dtype !== undefined ? parseDtype(o.dtype) : undefined;
-    const flat = o.data !== undefined ? flatten(o.data, where, given) : undefined;
-    const type = given ?? flat?.inferred;
-    if (!type) throw new H5ValueError(`${where}: give data or dtype`);
-    let shape = o.shape === undefined ? flat?.shape : o.shape;
-    if (shape === undefined) throw new H5ValueError(`${where}: give data or shape`);
-    if (flat && type.class === 'array' && o.shape === undefined) shape = flat.shape.slice(0, flat.shape.length - type.dims.length);
-    const space: Dataspace =
-      shape === null
-        ? { kind: 'null', dims: [], maxDims: [] }
-        : shape.length === 0
-          ? { kind: 'scalar', dims: [], maxDims: [] }
-          : { kind: 'simple', dims: shape.slice(), maxDims: (o.maxshape ?? shape).slice() };
-    if (space.kind === 'simple') {
-      if (space.maxDims.length !== space.dims.length) throw new H5ValueError(`${where}: maxshape rank differs from shape`);
-      space.dims.forEach((n, d) => {
-        if (!Number.isInteger(n) || n < 0) throw new H5ValueError(`${where}: bad dimension ${n}`);
-        const m = space.maxDims[d];
-        if (m !== null && m < n) throw new H5ValueError(`${where}: maxshape ${m} below shape ${n}`);
-      });
-    }
-    const filters: FilterDescription[] = [];
-    const level = o.compression === 'gzip' ? (o.compressionOpts ?? 4) : typeof o.compression === 'number' ? o.compression : undefined;
-    if (o.shuffle) filters.push({ id: 2, name: 'shuffle', flags: 1, clientData: [type.size] });
-    if (level !== undefined) {
-      if (!Number.isInteger(level) || level < 0 || level > 9) throw new H5ValueError(`${where}: gzip level ${level} (0-9)`);
-      filters.push({ id: 1, name: 'deflate', flags: 1, clientData: [level] });
-    }
-    const wantsChunks = filters.length > 0 || o.compression === 'lzf' || o.fletcher32 || (space.kind === 'simple' && space.maxDims.some((m, d) => m !== space.dims[d]));
-    const layout = o.layout ?? (o.chunks || wantsChunks ? 'chunked' : 'contiguous');
-    let chunks: number[] | undefined;
-    if (layout === 'chunked') {
-      if (space.kind !== 'simple') throw new H5ValueError(`${where}: a chunked dataset needs a simple dataspace`);
-      chunks = Array.isArray(o.chunks) ? o.chunks.slice() : guessChunks(space.dims, space.maxDims, type.size);
-      if (chunks.length !== space.dims.length || chunks.some((c) => !Number.isInteger(c) || c < 1)) throw new H5ValueError(`${where}: bad chunk shape ${JSON.stringify(chunks)}`);
-      if (o.compression === 'lzf') filters.push({ id: 32000, name: 'lzf', flags: 1, clientData: Array.from(lzfClientData(product(chunks) * type.size)) });
-      if (o.fletcher32) filters.push({ id: 3, name: 'fletcher32', flags: 0, clientData: [] });
-    } else if (filters.length || o.fletcher32 || o.compression === 'lzf') {
-      throw new H5ValueError(`${where}: filters need a chunked layout`);
-    } else if (space.kind === 'simple' && space.maxDims.some((m, d) => m !== space.dims[d])) {
-      throw new H5ValueError(`${where}: a resizable dataset needs a chunked layout`);
-    }
-    if (layout === 'compact' && product(space.dims) * type.size > MAX_COMPACT) throw new H5ValueError(`${where}: too large for compact layout (max ${MAX_COMPACT} bytes)`);
-    let fill: Uint8Array | undefined;
-    if (o.fillValue !== undefined) fill = encodeElements(type, [o.fillValue], 1, this.w.services());
-    const draft: DraftDataset = {
-      kind: 'dataset', type, committed: o.committedType?.draft as DraftNamedType | undefined, space, layout, chunks, filters,
-      fill, fillDefined: true, chunkIndex: new Map(), attrs: new Map(), attrOrder: 0, trackAttrOrder: false, linkCount: 0,
-    };
-    // Validate the data before anything is linked or written.
-    const bytes = flat ? encodeElements(type, flat.flat, space.kind === 'null' ? 0 : product(space.dims), this.w.services()) : undefined;
-    group.addLink(name, { kind: 'hard', target: draft, creationOrder: group.g.linkOrder++ });
-    const ds = new WritableDataset(this.w, draft, join(group.name, name));
-    if (bytes && space.kind !== 'null') (ds as unknown as { raw: RawDataWriter }).raw.write(resolveSelection(space.dims, undefined), bytes);
-    return ds;
+    const plan = planDataset(this.w, where, o);
+    group.addLink(name, { kind: 'hard', target: plan.draft, creationOrder: group.g.linkOrder++ });
+    return startDataset(this.w, plan, join(group.name, name));
   }
+}
+
+/** The options of `createDataset`; `committedType` is any handle of a datatype committed in the same file. */
+export type DatasetOptions = Omit<CreateDatasetOptions, 'committedType'> & { readonly committedType?: { readonly dtype: Datatype; readonly draft: DraftObject } };
+
+/**
+ * A new dataset's draft and its initial data in the file type, checked
+ * before anything is linked or written. @internal (shared by the writer and
+ * the editor: one way to create a dataset).
+ */
+export function planDataset(w: Writer, where: string, o: DatasetOptions): { draft: DraftDataset; bytes?: Uint8Array } {
+  const given = o.committedType ? o.committedType.dtype : o.dtype !== undefined ? parseDtype(o.dtype) : undefined;
+  const flat = o.data !== undefined ? flatten(o.data, where, given) : undefined;
+  const type = given ?? flat?.inferred;
+  if (!type) throw new H5ValueError(`${where}: give data or dtype`);
+  let shape = o.shape === undefined ? flat?.shape : o.shape;
+  if (shape === undefined) throw new H5ValueError(`${where}: give data or shape`);
+  if (flat && type.class === 'array' && o.shape === undefined) shape = flat.shape.slice(0, flat.shape.length - type.dims.length);
+  const space: Dataspace =
+    shape === null
+      ? { kind: 'null', dims: [], maxDims: [] }
+      : shape.length === 0
+        ? { kind: 'scalar', dims: [], maxDims: [] }
+        : { kind: 'simple', dims: shape.slice(), maxDims: (o.maxshape ?? shape).slice() };
+  if (space.kind === 'simple') {
+    if (space.maxDims.length !== space.dims.length) throw new H5ValueError(`${where}: maxshape rank differs from shape`);
+    space.dims.forEach((n, d) => {
+      if (!Number.isInteger(n) || n < 0) throw new H5ValueError(`${where}: bad dimension ${n}`);
+      const m = space.maxDims[d];
+      if (m !== null && m < n) throw new H5ValueError(`${where}: maxshape ${m} below shape ${n}`);
+    });
+  }
+  const filters: FilterDescription[] = [];
+  const level = o.compression === 'gzip' ? (o.compressionOpts ?? 4) : typeof o.compression === 'number' ? o.compression : undefined;
+  if (o.shuffle) filters.push({ id: 2, name: 'shuffle', flags: 1, clientData: [type.size] });
+  if (level !== undefined) {
+    if (!Number.isInteger(level) || level < 0 || level > 9) throw new H5ValueError(`${where}: gzip level ${level} (0-9)`);
+    filters.push({ id: 1, name: 'deflate', flags: 1, clientData: [level] });
+  }
+  const wantsChunks = filters.length > 0 || o.compression === 'lzf' || o.fletcher32 || (space.kind === 'simple' && space.maxDims.some((m, d) => m !== space.dims[d]));
+  const layout = o.layout ?? (o.chunks || wantsChunks ? 'chunked' : 'contiguous');
+  let chunks: number[] | undefined;
+  if (layout === 'chunked') {
+    if (space.kind !== 'simple') throw new H5ValueError(`${where}: a chunked dataset needs a simple dataspace`);
+    chunks = Array.isArray(o.chunks) ? o.chunks.slice() : guessChunks(space.dims, space.maxDims, type.size);
+    if (chunks.length !== space.dims.length || chunks.some((c) => !Number.isInteger(c) || c < 1)) throw new H5ValueError(`${where}: bad chunk shape ${JSON.stringify(chunks)}`);
+    if (o.compression === 'lzf') filters.push({ id: 32000, name: 'lzf', flags: 1, clientData: Array.from(lzfClientData(product(chunks) * type.size)) });
+    if (o.fletcher32) filters.push({ id: 3, name: 'fletcher32', flags: 0, clientData: [] });
+  } else if (filters.length || o.fletcher32 || o.compression === 'lzf') {
+    throw new H5ValueError(`${where}: filters need a chunked layout`);
+  } else if (space.kind === 'simple' && space.maxDims.some((m, d) => m !== space.dims[d])) {
+    throw new H5ValueError(`${where}: a resizable dataset needs a chunked layout`);
+  }
+  if (layout === 'compact' && product(space.dims) * type.size > MAX_COMPACT) throw new H5ValueError(`${where}: too large for compact layout (max ${MAX_COMPACT} bytes)`);
+  let fill: Uint8Array | undefined;
+  if (o.fillValue !== undefined) fill = encodeElements(type, [o.fillValue], 1, w.services());
+  const draft: DraftDataset = {
+    kind: 'dataset', type, committed: committedDraft(o, where), space, layout, chunks, filters,
+    fill, fillDefined: true, chunkIndex: new Map(), attrs: new Map(), attrOrder: 0, trackAttrOrder: false, linkCount: 0,
+  };
+  // Validate the data before anything is linked or written.
+  const bytes = flat ? encodeElements(type, flat.flat, space.kind === 'null' ? 0 : product(space.dims), w.services()) : undefined;
+  return { draft, bytes };
+}
+
+function committedDraft(o: DatasetOptions, where: string): DraftNamedType | undefined {
+  const t = o.committedType?.draft;
+  if (t && t.kind !== 'datatype') throw new H5ValueError(`${where}: committedType must be a datatype committed in this session`);
+  return t;
+}
+
+/** The handle of a planned dataset, its initial data written. @internal */
+export function startDataset(w: Writer, plan: { draft: DraftDataset; bytes?: Uint8Array }, path: string): WritableDataset {
+  const ds = new WritableDataset(w, plan.draft, path);
+  if (plan.bytes && plan.draft.space.kind !== 'null') (ds as unknown as { raw: RawDataWriter }).raw.write(resolveSelection(plan.draft.space.dims, undefined), plan.bytes);
+  return ds;
 }
 
 /** A file being written. */
@@ -377,24 +414,9 @@ export class WritableFile extends WritableGroup {
   /** Write all metadata and the superblock; the file is complete after this. */
   close(): void {
     if (this.w.closed) return;
-    const encodeAttrs = (o: DraftObject): EncodedAttribute[] =>
-      [...o.attrs.values()].sort((a, b) => a.creationOrder - b.creationOrder).map((a) => ({ name: a.name, creationOrder: a.creationOrder, message: encodeAttribute(this.w, a) }));
-    this.w.heap.flush();
-    // Attribute values may add global heap objects: encode them before the last collection is written.
-    const encoded = new Map<DraftObject, EncodedAttribute[]>();
-    const stack: DraftObject[] = [this.draft];
-    const seen = new Set<DraftObject>();
-    while (stack.length) {
-      const o = stack.pop()!;
-      if (seen.has(o)) continue;
-      seen.add(o);
-      encoded.set(o, encodeAttrs(o));
-      if (o.kind === 'group') for (const l of o.links.values()) if (l.kind === 'hard') stack.push(l.target);
-      if (o.kind === 'dataset' && o.committed) stack.push(o.committed);
-    }
-    this.w.heap.flush();
+    const encoded = encodeDraftAttributes(this.w, this.draft as DraftGroup);
     const serialize = this.w.latest ? serializeLatest : serializeClassic;
-    serialize(this.draft as DraftGroup, this.w.alloc, SIZES, (o) => encoded.get(o) ?? [], this.w.superblockSize);
+    serialize(this.draft as DraftGroup, this.w.alloc, this.w.sizes, (o) => encoded.get(o) ?? [], this.w.superblockSize);
     this.w.sink.sync?.();
     this.w.sink.close?.();
     this.w.closed = true;
@@ -408,14 +430,42 @@ export class WritableFile extends WritableGroup {
   }
 }
 
+/**
+ * Every draft object's attributes in creation order, each message encoded
+ * once; a copied attribute keeps its message bytes (spec-notes/editing.md).
+ * Attribute values may add global heap objects: they are encoded before the
+ * last collection is written. @internal (the writer's close and the
+ * editor's commit).
+ */
+export function encodeDraftAttributes(w: Writer, root: DraftGroup): Map<DraftObject, EncodedAttribute[]> {
+  const encodeAttrs = (o: DraftObject): EncodedAttribute[] =>
+    [...o.attrs.values()]
+      .sort((a, b) => a.creationOrder - b.creationOrder)
+      .map((a) => ('message' in a ? { name: a.name, creationOrder: a.creationOrder, message: a.message, flags: a.flags } : { name: a.name, creationOrder: a.creationOrder, message: encodeAttribute(w, a) }));
+  w.heap.flush();
+  const encoded = new Map<DraftObject, EncodedAttribute[]>();
+  const stack: DraftTarget[] = [root];
+  const seen = new Set<DraftObject>();
+  while (stack.length) {
+    const o = stack.pop()!;
+    if (o.kind === 'existing' || seen.has(o)) continue;
+    seen.add(o);
+    encoded.set(o, encodeAttrs(o));
+    if (o.kind === 'group') for (const l of o.links.values()) if (l.kind === 'hard') stack.push(l.target);
+    if (o.kind === 'dataset' && o.committed) stack.push(o.committed);
+  }
+  w.heap.flush();
+  return encoded;
+}
+
 function encodeAttribute(w: Writer, a: DraftAttribute): Uint8Array {
   const n = a.space.kind === 'null' ? 0 : product(a.space.dims);
   const data = a.space.kind === 'null' ? new Uint8Array(0) : encodeElements(a.type, a.value as ArrayLike<unknown>, n, w.services());
   const charset = isAscii(a.name) ? 'ascii' : 'utf8';
   // libver 'latest': attribute message version 3, datatype/dataspace at the latest versions;
   // dense attribute storage holds messages above 64 KiB, which a header cannot.
-  if (w.latest) return encodeAttributeMessage({ name: a.name, type: a.type, space: a.space, data, charset }, SIZES, 3, { family: 'latest' });
-  const msg = encodeAttributeMessage({ name: a.name, type: a.type, space: a.space, data, charset }, SIZES, charset === 'ascii' ? 1 : 3);
+  if (w.latest) return encodeAttributeMessage({ name: a.name, type: a.type, space: a.space, data, charset }, w.sizes, 3, { family: 'latest' });
+  const msg = encodeAttributeMessage({ name: a.name, type: a.type, space: a.space, data, charset }, w.sizes, charset === 'ascii' ? 1 : 3);
   if (msg.length > 0xffff) throw new H5ValueError(`attribute "${a.name}" is larger than 64 KiB: the classic format cannot store it (use libver 'latest')`);
   return msg;
 }

@@ -16,6 +16,13 @@ export class MemorySink implements ByteSink {
   private buf = new Uint8Array(1 << 16);
   private end = 0;
 
+  /** A sink holding a copy of `bytes` (an existing file to edit). */
+  static from(bytes: Uint8Array): MemorySink {
+    const s = new MemorySink();
+    s.write(0, bytes);
+    return s;
+  }
+
   get size(): number {
     return this.end;
   }

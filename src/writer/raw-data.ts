@@ -113,8 +113,10 @@ export class RawDataWriter {
       const { data, filterMask } = this.ds.filters.length
         ? encodeChunk(this.ds.filters, chunk, { elementSize: esz, chunkBytes, where: this.where })
         : { data: chunk, filterMask: 0 };
-      // Rewrite in place when the new bytes fit, else append (the old space is left unused).
-      const address = prev && data.length <= prev.size ? prev.address : this.alloc.alloc(data.length);
+      // Rewrite in place when the new bytes fit, else append (the old space is left unused). A chunk of the
+      // committed file being edited is never overwritten: the new copy is appended (copy on write).
+      const committed = this.ds.committedChunks?.delete(key) ?? false;
+      const address = prev && !committed && data.length <= prev.size ? prev.address : this.alloc.alloc(data.length);
       this.alloc.sink.write(address, data);
       this.ds.chunkIndex.set(key, { address, size: data.length, filterMask });
     }

@@ -9,24 +9,34 @@ import { encodeFillValue, fillValueVersionFor } from '../format/messages/fill-va
 import { encodeFilterPipeline, filterPipelineVersionFor } from '../format/messages/filter-pipeline.js';
 import { encodeSymbolTableMessage } from '../format/messages/info.js';
 import { encodeSharedPointer } from '../format/messages/shared-message.js';
-import { encodeObjectHeaderV1, MessageFlag, MessageType, objectHeaderV1Size, type OutgoingMessage } from '../format/object-header.js';
-import { encodeSuperblockV0 } from '../format/superblock.js';
+import { MessageFlag, MessageType, type OutgoingMessage } from '../format/object-header.js';
 import { encodeSymbolTableNode, symbolTableNodeSize, type SymbolTableEntry } from '../format/symbol-table.js';
 import { compareNames } from '../model/links.js';
 import { H5ValueError } from '../errors.js';
 import type { Allocator } from './allocator.js';
 import { sortedChunks } from './chunk-index-writer.js';
-import type { DraftDataset, DraftGroup, DraftNamedType, DraftObject } from './draft.js';
+import type { DraftDataset, DraftGroup, DraftNamedType, DraftObject, DraftTarget } from './draft.js';
 
 /**
- * Serialises a draft tree in the classic format libhdf5 writes by default
- * (superblock 0, object header 1, symbol-table groups with a v1 B-tree and a
- * local heap, layout message 3, v1 B-tree chunk index): what HDF5 1.8+,
- * jsfive, MATLAB and netCDF read.
+ * The pieces of the classic format libhdf5 writes by default (object header
+ * 1, symbol-table groups with a v1 B-tree and a local heap, layout message 3,
+ * v1 B-tree chunk index): what HDF5 1.8+, jsfive, MATLAB and netCDF read.
+ * serialize.ts drives them (and the superblock 0).
  */
-const LEAF_K = 4; // symbol table node holds 2K entries
-const INTERNAL_K = 16; // group B-tree nodes hold 2K children
-const CHUNK_K = 32; // chunk B-tree nodes hold 2K children
+/**
+ * libhdf5's default B-tree K values (superblock v0 fields; H5F_CRT_SYM_LEAF_DEF,
+ * H5F_CRT_BTREE_RANK_DEF, HDF5_BTREE_CHUNK_IK_DEF). An edited file keeps its own:
+ * node sizes follow from them, so a reader of that file expects them.
+ */
+export interface BTreeKs {
+  /** A symbol table node holds 2K entries. */
+  readonly leafK: number;
+  /** Group B-tree nodes hold 2K children. */
+  readonly internalK: number;
+  /** Chunk B-tree nodes hold 2K children. */
+  readonly chunkK: number;
+}
+export const DEFAULT_KS: BTreeKs = { leafK: 4, internalK: 16, chunkK: 32 };
 /** libhdf5's smallest local heap data segment for a new group. */
 const MIN_HEAP_DATA = 88;
 
@@ -36,49 +46,12 @@ export interface EncodedAttribute {
   readonly creationOrder: number;
   /** The attribute message body. */
   readonly message: Uint8Array;
+  /** Message flags of an attribute copied from an edited file (0 for new ones). */
+  readonly flags?: number;
 }
 
 /** The attributes of an object in creation order. */
 export type AttributeEncoder = (obj: DraftObject) => EncodedAttribute[];
-
-export function serializeClassic(root: DraftGroup, alloc: Allocator, sizes: FieldSizes, encodeAttrs: AttributeEncoder, superblockSize: number): void {
-  const objects = collect(root);
-  const attrMessages = new Map<DraftObject, Uint8Array[]>();
-  for (const o of objects) attrMessages.set(o, encodeAttrs(o).map((a) => a.message));
-
-  // Pass 1: header sizes do not depend on addresses, so headers can be placed first.
-  const headerSize = new Map<DraftObject, number>();
-  for (const o of objects) {
-    const size = objectHeaderV1Size(messages(o, attrMessages.get(o)!, sizes));
-    headerSize.set(o, size);
-    o.address = alloc.alloc(size);
-  }
-  // Pass 2: side structures (group heaps and B-trees, chunk B-trees) need child addresses.
-  const side = new Map<DraftObject, { btree: number; heap: number }>();
-  for (const o of objects) {
-    if (o.kind === 'group') side.set(o, writeGroupTable(o, alloc, sizes));
-    else if (o.kind === 'dataset' && o.layout === 'chunked') side.set(o, { btree: writeChunkBTree(o, alloc, sizes), heap: -1 });
-  }
-  // Pass 3: headers with real addresses.
-  for (const o of objects) {
-    const bytes = encodeObjectHeaderV1(messages(o, attrMessages.get(o)!, sizes, side.get(o)), o.linkCount, headerSize.get(o)! - 16);
-    alloc.sink.write(o.address!, bytes);
-  }
-  const rootSide = side.get(root)!;
-  alloc.sink.write(
-    0,
-    encodeSuperblockV0({
-      offsetSize: sizes.offsetSize,
-      lengthSize: sizes.lengthSize,
-      endOfFile: alloc.end,
-      rootHeader: root.address!,
-      rootBTree: rootSide.btree,
-      rootHeap: rootSide.heap,
-      groupLeafK: LEAF_K,
-      groupInternalK: INTERNAL_K,
-    }).subarray(0, superblockSize),
-  );
-}
 
 /**
  * Every object reachable through hard links, each once, with its object
@@ -90,35 +63,49 @@ export function serializeClassic(root: DraftGroup, alloc: Allocator, sizes: Fiel
 export function collect(root: DraftGroup): DraftObject[] {
   const out: DraftObject[] = [];
   const seen = new Set<DraftObject>();
-  const visit = (o: DraftObject) => {
-    if (seen.has(o)) return;
+  const visit = (o: DraftTarget) => {
+    // Objects an edit leaves in place are only pointed at (spec-notes/editing.md).
+    if (o.kind === 'existing' || seen.has(o)) return;
     seen.add(o);
     out.push(o);
     if (o.kind === 'group') for (const l of o.links.values()) if (l.kind === 'hard') visit(l.target);
     if (o.kind === 'dataset' && o.committed) visit(o.committed);
   };
   visit(root);
-  for (const o of out) o.linkCount = o === root ? 1 : 0;
+  // A copied header's count is the editor's (links from unchanged groups count too, and they are not in the draft).
+  for (const o of out) if (!o.preserved) o.linkCount = o === root ? 1 : 0;
+  const bump = (t: DraftTarget) => {
+    if (t.kind !== 'existing' && !t.preserved) t.linkCount++;
+  };
   for (const o of out) {
-    if (o.kind === 'group') for (const l of o.links.values()) if (l.kind === 'hard') l.target.linkCount++;
-    if (o.kind === 'dataset' && o.committed) o.committed.linkCount++;
+    if (o.kind === 'group') for (const l of o.links.values()) if (l.kind === 'hard') bump(l.target);
+    if (o.kind === 'dataset' && o.committed) bump(o.committed);
   }
   return out;
 }
 
-/** Messages of a classic header; without `side` (pass 1) addresses are placeholders of the same size. */
-function messages(o: DraftObject, attrs: Uint8Array[], sizes: FieldSizes, side?: { btree: number; heap: number }): OutgoingMessage[] {
+/**
+ * The messages of a new object's version 1 header (classic family); without
+ * `side` (pass 1) addresses are placeholders of the same size. Attribute
+ * messages follow the object's own.
+ */
+export function classicMessages(o: DraftGroup | DraftDataset | DraftNamedType, attrs: readonly EncodedAttribute[], sizes: FieldSizes, side?: { btree?: number; heap?: number }): OutgoingMessage[] {
   const out: OutgoingMessage[] = [];
   if (o.kind === 'group') {
-    out.push({ type: MessageType.SymbolTable, data: encodeSymbolTableMessage({ btreeAddress: side?.btree ?? 0, heapAddress: side?.heap ?? 0 }, sizes) });
+    out.push(symbolTableMessage(sizes, side));
   } else if (o.kind === 'datatype') {
     out.push(committedTypeMessage(o, sizes, 'earliest'));
   } else {
     const chunkIndex = o.layout === 'chunked' ? { index: { type: 'btree-v1' as const }, address: side?.btree ?? 0 } : undefined;
     out.push(...datasetMessages(o, sizes, 'earliest', chunkIndex));
   }
-  for (const a of attrs) out.push({ type: MessageType.Attribute, data: a });
+  for (const a of attrs) out.push({ type: MessageType.Attribute, flags: a.flags, data: a.message });
   return out;
+}
+
+/** The symbol table message of an old-style group (spec IV.A.2.r): its B-tree and local heap. */
+export function symbolTableMessage(sizes: FieldSizes, side?: { btree?: number; heap?: number }): OutgoingMessage {
+  return { type: MessageType.SymbolTable, data: encodeSymbolTableMessage({ btreeAddress: side?.btree ?? 0, heapAddress: side?.heap ?? 0 }, sizes) };
 }
 
 /**
@@ -169,7 +156,8 @@ export function datasetMessages(ds: DraftDataset, sizes: FieldSizes, family: For
 }
 
 /** Local heap + symbol table nodes + group B-tree of one group. */
-function writeGroupTable(g: DraftGroup, alloc: Allocator, sizes: FieldSizes): { btree: number; heap: number } {
+export function writeGroupTable(g: DraftGroup, alloc: Allocator, sizes: FieldSizes, ks: BTreeKs = DEFAULT_KS): { btree: number; heap: number } {
+  const LEAF_K = ks.leafK;
   const names = [...g.links.keys()].sort(compareNames);
   const heap = new LocalHeapBuilder();
   const entries: SymbolTableEntry[] = [];
@@ -181,7 +169,7 @@ function writeGroupTable(g: DraftGroup, alloc: Allocator, sizes: FieldSizes): { 
       const valueOffset = heap.add(link.path);
       entries.push({ linkNameOffset: nameOffset, objectHeaderAddress: -1, cacheType: 2, softLinkOffset: valueOffset });
     } else {
-      throw new H5ValueError(`external link "${name}" needs the latest format (libver: 'latest'); symbol-table groups cannot hold it`);
+      throw new H5ValueError(`${link.kind} link "${name}" needs the latest format (libver: 'latest'); symbol-table groups cannot hold it`);
     }
   }
   // Header and data segment side by side, as libhdf5 allocates them.
@@ -203,7 +191,7 @@ function writeGroupTable(g: DraftGroup, alloc: Allocator, sizes: FieldSizes): { 
     alloc,
     sizes,
     0,
-    INTERNAL_K,
+    ks.internalK,
     leaves.map((l) => ({ address: l.address, left: key(0), right: key(l.lastName) })),
     key(0),
   );
@@ -244,7 +232,7 @@ function writeBTree(alloc: Allocator, sizes: FieldSizes, type: 0 | 1, k: number,
 }
 
 /** The chunk index of a classic chunked dataset: a v1 B-tree of type 1 over the written chunks. */
-function writeChunkBTree(ds: DraftDataset, alloc: Allocator, sizes: FieldSizes): number {
+export function writeChunkBTree(ds: DraftDataset, alloc: Allocator, sizes: FieldSizes, ks: BTreeKs = DEFAULT_KS): number {
   const cd = ds.chunks!;
   const rank = cd.length;
   const records = sortedChunks(ds);
@@ -262,5 +250,5 @@ function writeChunkBTree(ds: DraftDataset, alloc: Allocator, sizes: FieldSizes):
   // Inside a node the key between two children is the right one's left key.
   for (let i = 0; i + 1 < children.length; i++) children[i].right = children[i + 1].left;
   void btreeV1NodeSize;
-  return writeBTree(alloc, sizes, 1, CHUNK_K, children, key(0, 0, new Array(rank).fill(0)));
+  return writeBTree(alloc, sizes, 1, ks.chunkK, children, key(0, 0, new Array(rank).fill(0)));
 }

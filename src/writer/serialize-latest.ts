@@ -5,20 +5,19 @@ import { lookup3 } from '../format/checksum.js';
 import type { ChunkIndex } from '../format/messages/data-layout.js';
 import { encodeAttributeInfo, encodeGroupInfo, encodeLinkInfo, type DenseStorageInfo } from '../format/messages/info.js';
 import { encodeLinkMessage, type LinkMessage } from '../format/messages/link.js';
-import { encodeObjectHeaderV2, MessageFlag, MessageType, objectHeaderV2Size, type OutgoingMessage } from '../format/object-header.js';
-import { encodeSuperblockV2V3 } from '../format/superblock.js';
+import { MessageFlag, MessageType, type OutgoingMessage } from '../format/object-header.js';
+import { H5UnsupportedError } from '../errors.js';
 import type { Allocator } from './allocator.js';
 import { writeBTreeV2 } from './btree-v2-writer.js';
-import { chunkIndexDescription, writeChunkIndex } from './chunk-index-writer.js';
-import type { DraftGroup, DraftLink, DraftObject } from './draft.js';
+import type { DraftDataset, DraftGroup, DraftLink, DraftNamedType, DraftObject } from './draft.js';
 import { DENSE_ATTRIBUTE_HEAP, DENSE_LINK_HEAP, FractalHeapWriter } from './fractal-heap-writer.js';
-import { collect, committedTypeMessage, datasetMessages, type AttributeEncoder, type EncodedAttribute } from './serialize-classic.js';
+import { committedTypeMessage, datasetMessages, type EncodedAttribute } from './serialize-classic.js';
 
 /**
- * Serialises a draft tree in the format libhdf5 writes with
- * `libver='latest'` (HDF5 1.10 bounds): superblock 3, object header 2
- * ("OHDR", checksummed, without stored times so that the same input gives
- * the same bytes), new-style groups (link info + group info + link messages,
+ * The pieces of the format libhdf5 writes with `libver='latest'` (HDF5 1.10
+ * bounds), driven by serialize.ts: object header 2 ("OHDR", checksummed,
+ * without stored times so that the same input gives the same bytes),
+ * new-style groups (link info + group info + link messages,
  * or a fractal heap with v2 B-tree indexes once dense), attribute info with
  * compact or dense attributes, and the latest message versions (datatype
  * floor 3, dataspace 2, fill value 3, filter pipeline 2, layout 4 with the
@@ -26,83 +25,17 @@ import { collect, committedTypeMessage, datasetMessages, type AttributeEncoder, 
  */
 
 /** libhdf5's default link phase change (H5G_CRT_GINFO_MAX_COMPACT / MIN_DENSE): dense above 8 links. */
-const MAX_COMPACT_LINKS = 8;
-const MIN_DENSE_LINKS = 6;
+export const MAX_COMPACT_LINKS = 8;
+export const MIN_DENSE_LINKS = 6;
 /** Default attribute phase change (H5O_CRT_ATTR_MAX_COMPACT_DEF): dense above 8 attributes. */
 const MAX_COMPACT_ATTRS = 8;
+const MIN_DENSE_ATTRS = 6;
 /** No header message may reach this size (H5O_MESG_MAX_SIZE); a larger attribute forces dense storage. */
 const MESSAGE_MAX_SIZE = 65536;
 /** Creation index libhdf5 gives attributes of objects that do not track creation order (H5O_MAX_CRT_ORDER_IDX). */
 const UNTRACKED_ATTR_ORDER = 0xffff;
 /** The dense-storage name and creation-order indexes (H5G_NAME_BT2_*, H5G_CORDER_BT2_*, H5A_*_BT2_*). */
 const DENSE_INDEX_NODE_SIZE = 512;
-
-interface Side {
-  /** Dense link storage of a group. */
-  links?: DenseStorageInfo;
-  /** Dense attribute storage. */
-  attrs?: DenseStorageInfo;
-  /** Chunk index of a chunked dataset. */
-  chunks?: { index: ChunkIndex; address: number };
-}
-
-const PLACEHOLDER: DenseStorageInfo = {
-  creationOrderTracked: false,
-  creationOrderIndexed: false,
-  fractalHeapAddress: 0,
-  nameIndexAddress: 0,
-  creationOrderIndexAddress: 0,
-};
-
-export function serializeLatest(root: DraftGroup, alloc: Allocator, sizes: FieldSizes, encodeAttrs: AttributeEncoder, superblockSize: number): void {
-  const objects = collect(root);
-  const attrs = new Map<DraftObject, EncodedAttribute[]>();
-  for (const o of objects) attrs.set(o, encodeAttrs(o));
-  const denseAttrs = (o: DraftObject) => {
-    const list = attrs.get(o)!;
-    // H5O__attr_create: dense past the compact maximum, or for a message no header can hold.
-    return list.length > MAX_COMPACT_ATTRS || list.some((a) => a.message.length >= MESSAGE_MAX_SIZE);
-  };
-  const denseLinks = (g: DraftGroup) => g.links.size > MAX_COMPACT_LINKS;
-
-  // Pass 1: header sizes do not depend on addresses (every address field has a fixed width).
-  const headerSize = new Map<DraftObject, number>();
-  for (const o of objects) {
-    const placeholder: Side = {
-      links: o.kind === 'group' && denseLinks(o) ? PLACEHOLDER : undefined,
-      attrs: denseAttrs(o) ? PLACEHOLDER : undefined,
-      chunks: o.kind === 'dataset' && o.layout === 'chunked' ? { index: chunkIndexDescription(o), address: 0 } : undefined,
-    };
-    const size = objectHeaderV2Size(messages(o, attrs.get(o)!, sizes, placeholder), headerOptions(o));
-    headerSize.set(o, size);
-    o.address = alloc.alloc(size);
-  }
-  // Pass 2: dense storage and chunk indexes, which need the children's addresses.
-  const side = new Map<DraftObject, Side>();
-  for (const o of objects) {
-    const s: Side = {};
-    if (o.kind === 'group' && denseLinks(o)) s.links = writeDenseLinks(o, alloc, sizes);
-    if (denseAttrs(o)) s.attrs = writeDenseAttributes(o, attrs.get(o)!, alloc, sizes);
-    if (o.kind === 'dataset' && o.layout === 'chunked') s.chunks = writeChunkIndex(o, alloc, sizes);
-    side.set(o, s);
-  }
-  // Pass 3: headers with real addresses.
-  for (const o of objects) {
-    const bytes = encodeObjectHeaderV2(messages(o, attrs.get(o)!, sizes, side.get(o)!), headerOptions(o));
-    if (bytes.length !== headerSize.get(o)) throw new Error(`internal: object header size changed (${headerSize.get(o)} → ${bytes.length})`);
-    alloc.sink.write(o.address!, bytes);
-  }
-  const sb = encodeSuperblockV2V3({ version: 3, offsetSize: sizes.offsetSize, lengthSize: sizes.lengthSize, endOfFile: alloc.end, rootHeader: root.address! });
-  alloc.sink.write(0, sb.subarray(0, superblockSize));
-}
-
-/**
- * Header flags: objects tracking attribute creation order store it per
- * message; h5py's `track_order` also indexes it (flags bits 2 and 3).
- */
-function headerOptions(o: DraftObject): { trackCreationOrder: boolean; indexCreationOrder: boolean } {
-  return { trackCreationOrder: o.trackAttrOrder, indexCreationOrder: o.trackAttrOrder };
-}
 
 function isAscii(s: string): boolean {
   for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
@@ -116,30 +49,122 @@ function linkMessage(name: string, l: DraftLink, tracked: boolean, sizes: FieldS
       ? { kind: 'hard', name, creationOrder, address: l.target.address ?? 0 }
       : l.kind === 'soft'
         ? { kind: 'soft', name, creationOrder, target: l.path }
-        : { kind: 'external', name, creationOrder, file: l.file, target: l.path };
+        : l.kind === 'external'
+          ? { kind: 'external', name, creationOrder, file: l.file, target: l.path }
+          : { kind: 'user-defined', name, creationOrder, linkType: l.linkType, data: l.data };
   // h5py's link creation property list asks for UTF-8 names; libhdf5 stores the charset only when not ASCII.
   return encodeLinkMessage(msg, sizes, { charset: isAscii(name) ? 'ascii' : 'utf8' });
 }
 
-/** The messages of an object's header, in the order libhdf5 adds them. */
-function messages(o: DraftObject, attrs: EncodedAttribute[], sizes: FieldSizes, side: Side): OutgoingMessage[] {
+/** Whether a group's creation order index exists (new groups index what they track; copies keep theirs). */
+export function linksIndexed(g: DraftGroup): boolean {
+  const p = g.preserved?.links;
+  return p && p.storage !== 'symbol-table' ? p.indexed : g.trackOrder;
+}
+
+/** Whether attribute creation order is indexed (header flag bit 3 of a copy; new objects index what they track, as h5py asks). */
+export function attrsIndexed(o: DraftObject): boolean {
+  return o.preserved ? (o.preserved.flags & 0x08) !== 0 : o.trackAttrOrder;
+}
+
+/**
+ * Link storage of a new-style group: dense past the compact maximum. A
+ * copied group changes phase as libhdf5 does on insert and remove
+ * (H5G__obj_insert, H5G__obj_remove_update_linfo) with its own group info
+ * values: compact becomes dense above max compact links, dense stays dense
+ * down to min dense.
+ */
+export function denseLinks(g: DraftGroup): boolean {
+  const p = g.preserved?.links;
+  if (p && p.storage !== 'symbol-table') return p.storage === 'dense' ? g.links.size >= p.minDense : g.links.size > p.maxCompact;
+  return g.links.size > MAX_COMPACT_LINKS;
+}
+
+/**
+ * Attribute storage of a version 2 header (H5O__attr_create,
+ * H5O__attr_remove_update): dense past the compact maximum or for a message
+ * no header can hold; a copied header that is dense stays dense down to its
+ * min dense value. Version 1 headers never hold dense attributes (libhdf5
+ * creates attribute info only in version 2 headers).
+ */
+export function denseAttributes(o: DraftObject, list: readonly EncodedAttribute[], headerVersion: 1 | 2): boolean {
+  if (headerVersion === 1) return false;
+  const big = list.some((a) => a.message.length >= MESSAGE_MAX_SIZE);
+  const phase = o.preserved?.attributePhase ?? { maxCompact: MAX_COMPACT_ATTRS, minDense: MIN_DENSE_ATTRS };
+  if (o.preserved?.attrs.dense) return big || list.length >= phase.minDense;
+  return big || list.length > phase.maxCompact;
+}
+
+/** The link info message (spec IV.A.2.c) of a new-style group, with its dense storage if any. */
+export function linkInfoMessage(g: DraftGroup, dense: DenseStorageInfo | undefined, sizes: FieldSizes): OutgoingMessage {
+  return {
+    type: MessageType.LinkInfo,
+    data: encodeLinkInfo(
+      {
+        creationOrderTracked: g.trackOrder,
+        creationOrderIndexed: linksIndexed(g),
+        maxCreationIndex: g.linkOrder,
+        fractalHeapAddress: dense ? dense.fractalHeapAddress : UNDEFINED_ADDRESS,
+        nameIndexAddress: dense ? dense.nameIndexAddress : UNDEFINED_ADDRESS,
+        creationOrderIndexAddress: dense ? dense.creationOrderIndexAddress : UNDEFINED_ADDRESS,
+      },
+      sizes,
+    ),
+  };
+}
+
+/** Compact links as link messages (spec IV.A.2.g), in the order they were created. */
+export function compactLinkMessages(g: DraftGroup, sizes: FieldSizes): OutgoingMessage[] {
+  return [...g.links].map(([name, l]) => ({ type: MessageType.Link, data: linkMessage(name, l, g.trackOrder, sizes) }));
+}
+
+/** The attribute info message (spec IV.A.2.v), with its dense storage if any. */
+export function attributeInfoMessage(o: DraftObject, dense: DenseStorageInfo | undefined, sizes: FieldSizes): OutgoingMessage {
+  return {
+    type: MessageType.AttributeInfo,
+    flags: MessageFlag.DontShare,
+    data: encodeAttributeInfo(
+      {
+        creationOrderTracked: o.trackAttrOrder,
+        creationOrderIndexed: attrsIndexed(o),
+        maxCreationIndex: o.attrOrder,
+        fractalHeapAddress: dense ? dense.fractalHeapAddress : UNDEFINED_ADDRESS,
+        nameIndexAddress: dense ? dense.nameIndexAddress : UNDEFINED_ADDRESS,
+        creationOrderIndexAddress: dense ? dense.creationOrderIndexAddress : UNDEFINED_ADDRESS,
+      },
+      sizes,
+    ),
+  };
+}
+
+/** Compact attribute messages; a header tracking creation order stores each one's index. */
+export function compactAttributeMessages(o: DraftObject, attrs: readonly EncodedAttribute[]): OutgoingMessage[] {
+  return attrs.map((a) => ({ type: MessageType.Attribute, flags: a.flags, data: a.message, creationOrder: o.trackAttrOrder ? a.creationOrder : undefined }));
+}
+
+/** Version 2 headers have no reference count field: a count above 1 is a message (spec IV.A.2.w). */
+export function referenceCountMessages(o: DraftObject): OutgoingMessage[] {
+  return o.linkCount > 1 ? [{ type: MessageType.ReferenceCount, flags: MessageFlag.DontShare, data: new ByteWriter(undefined, 5).u8(0).u32(o.linkCount).finish() }] : [];
+}
+
+/** What pass 2 of serialize.ts writes beside a header. */
+export interface Side {
+  /** Dense link storage of a new-style group. */
+  links?: DenseStorageInfo;
+  /** Dense attribute storage. */
+  attrs?: DenseStorageInfo;
+  /** Chunk index of a chunked dataset. */
+  chunks?: { index: ChunkIndex; address: number };
+  /** v1 B-tree (group or chunk index) and local heap of a classic object. */
+  btree?: number;
+  heap?: number;
+}
+
+/** The messages of a new object's version 2 header (latest family), in the order libhdf5 adds them. */
+export function latestMessages(o: DraftGroup | DraftDataset | DraftNamedType, attrs: readonly EncodedAttribute[], sizes: FieldSizes, side: Side): OutgoingMessage[] {
   const out: OutgoingMessage[] = [];
   if (o.kind === 'group') {
-    const dense = side.links;
-    out.push({
-      type: MessageType.LinkInfo,
-      data: encodeLinkInfo(
-        {
-          creationOrderTracked: o.trackOrder,
-          creationOrderIndexed: o.trackOrder,
-          maxCreationIndex: o.linkOrder,
-          fractalHeapAddress: dense ? dense.fractalHeapAddress : UNDEFINED_ADDRESS,
-          nameIndexAddress: dense ? dense.nameIndexAddress : UNDEFINED_ADDRESS,
-          creationOrderIndexAddress: dense ? dense.creationOrderIndexAddress : UNDEFINED_ADDRESS,
-        },
-        sizes,
-      ),
-    });
+    out.push(linkInfoMessage(o, side.links, sizes));
     out.push({ type: MessageType.GroupInfo, flags: MessageFlag.Constant, data: encodeGroupInfo({ maxCompact: MAX_COMPACT_LINKS, minDense: MIN_DENSE_LINKS }) });
   } else if (o.kind === 'datatype') {
     out.push(committedTypeMessage(o, sizes, 'latest'));
@@ -147,33 +172,10 @@ function messages(o: DraftObject, attrs: EncodedAttribute[], sizes: FieldSizes, 
     out.push(...datasetMessages(o, sizes, 'latest', side.chunks));
   }
   // Attribute info: present once an object has attributes (libhdf5 adds it with the first one).
-  if (attrs.length) {
-    const dense = side.attrs;
-    out.push({
-      type: MessageType.AttributeInfo,
-      flags: MessageFlag.DontShare,
-      data: encodeAttributeInfo(
-        {
-          creationOrderTracked: o.trackAttrOrder,
-          creationOrderIndexed: o.trackAttrOrder,
-          maxCreationIndex: o.attrOrder,
-          fractalHeapAddress: dense ? dense.fractalHeapAddress : UNDEFINED_ADDRESS,
-          nameIndexAddress: dense ? dense.nameIndexAddress : UNDEFINED_ADDRESS,
-          creationOrderIndexAddress: dense ? dense.creationOrderIndexAddress : UNDEFINED_ADDRESS,
-        },
-        sizes,
-      ),
-    });
-  }
-  if (o.kind === 'group' && !side.links) {
-    // Compact links, in the order they were created.
-    for (const [name, l] of o.links) out.push({ type: MessageType.Link, data: linkMessage(name, l, o.trackOrder, sizes) });
-  }
-  if (!side.attrs) {
-    for (const a of attrs) out.push({ type: MessageType.Attribute, data: a.message, creationOrder: o.trackAttrOrder ? a.creationOrder : undefined });
-  }
-  // Version 2 headers have no reference count field: a count above 1 is a message (spec IV.A.2.w).
-  if (o.linkCount > 1) out.push({ type: MessageType.ReferenceCount, flags: MessageFlag.DontShare, data: new ByteWriter(undefined, 5).u8(0).u32(o.linkCount).finish() });
+  if (attrs.length) out.push(attributeInfoMessage(o, side.attrs, sizes));
+  if (o.kind === 'group' && !side.links) out.push(...compactLinkMessages(o, sizes));
+  if (!side.attrs) out.push(...compactAttributeMessages(o, attrs));
+  out.push(...referenceCountMessages(o));
   return out;
 }
 
@@ -195,7 +197,8 @@ function byHashThenName<T extends { hash: number; name: Uint8Array }>(a: T, b: T
  * messages in a fractal heap, a type 5 v2 B-tree (name hash, heap ID) and,
  * when creation order is indexed, a type 6 one (creation order, heap ID).
  */
-function writeDenseLinks(g: DraftGroup, alloc: Allocator, sizes: FieldSizes): DenseStorageInfo {
+export function writeDenseLinks(g: DraftGroup, alloc: Allocator, sizes: FieldSizes): DenseStorageInfo {
+  const indexed = linksIndexed(g);
   const heap = new FractalHeapWriter(sizes, DENSE_LINK_HEAP);
   const entries = [...g.links].map(([name, l]) => ({
     name: encodeUtf8(name),
@@ -211,14 +214,14 @@ function writeDenseLinks(g: DraftGroup, alloc: Allocator, sizes: FieldSizes): De
     .map((e) => new ByteWriter(sizes, 4 + idLength).u32(e.hash).bytes(e.id).finish());
   const nameIndex = writeBTreeV2(alloc, sizes, { type: 5, recordSize: 4 + idLength, nodeSize: DENSE_INDEX_NODE_SIZE }, nameRecords);
   let orderIndex = UNDEFINED_ADDRESS;
-  if (g.trackOrder) {
+  if (indexed) {
     const orderRecords = entries
       .slice()
       .sort((a, b) => a.order - b.order)
       .map((e) => new ByteWriter(sizes, 8 + idLength).u64(e.order).bytes(e.id).finish());
     orderIndex = writeBTreeV2(alloc, sizes, { type: 6, recordSize: 8 + idLength, nodeSize: DENSE_INDEX_NODE_SIZE }, orderRecords);
   }
-  return { creationOrderTracked: g.trackOrder, creationOrderIndexed: g.trackOrder, fractalHeapAddress: heapAddress, nameIndexAddress: nameIndex, creationOrderIndexAddress: orderIndex };
+  return { creationOrderTracked: g.trackOrder, creationOrderIndexed: indexed, fractalHeapAddress: heapAddress, nameIndexAddress: nameIndex, creationOrderIndexAddress: orderIndex };
 }
 
 /**
@@ -228,9 +231,14 @@ function writeDenseLinks(g: DraftGroup, alloc: Allocator, sizes: FieldSizes): De
  * name hash; sorted by hash) and, when creation order is indexed, a type 9
  * one (heap ID, flags, creation order; sorted by order).
  */
-function writeDenseAttributes(o: DraftObject, attrs: EncodedAttribute[], alloc: Allocator, sizes: FieldSizes): DenseStorageInfo {
+export function writeDenseAttributes(o: DraftObject, attrs: readonly EncodedAttribute[], alloc: Allocator, sizes: FieldSizes): DenseStorageInfo {
   const heap = new FractalHeapWriter(sizes, DENSE_ATTRIBUTE_HEAP);
   const tracked = o.trackAttrOrder;
+  const indexed = attrsIndexed(o);
+  for (const a of attrs) {
+    // A shared attribute (SOHM) is indexed by its shared-heap ID, not stored in this heap: not written by h5kit.
+    if ((a.flags ?? 0) & MessageFlag.Shared) throw new H5UnsupportedError(`attribute "${a.name}" is a shared message; moving it to dense storage is not supported`);
+  }
   const entries = attrs.map((a) => ({
     name: encodeUtf8(a.name),
     hash: nameHash(encodeUtf8(a.name)),
@@ -246,12 +254,12 @@ function writeDenseAttributes(o: DraftObject, attrs: EncodedAttribute[], alloc: 
     .map((e) => new ByteWriter(sizes, idLength + 9).bytes(e.id).u8(0).u32(e.order).u32(e.hash).finish());
   const nameIndex = writeBTreeV2(alloc, sizes, { type: 8, recordSize: idLength + 9, nodeSize: DENSE_INDEX_NODE_SIZE }, nameRecords);
   let orderIndex = UNDEFINED_ADDRESS;
-  if (tracked) {
+  if (indexed) {
     const orderRecords = entries
       .slice()
       .sort((a, b) => a.order - b.order)
       .map((e) => new ByteWriter(sizes, idLength + 5).bytes(e.id).u8(0).u32(e.order).finish());
     orderIndex = writeBTreeV2(alloc, sizes, { type: 9, recordSize: idLength + 5, nodeSize: DENSE_INDEX_NODE_SIZE }, orderRecords);
   }
-  return { creationOrderTracked: tracked, creationOrderIndexed: tracked, fractalHeapAddress: heapAddress, nameIndexAddress: nameIndex, creationOrderIndexAddress: orderIndex };
+  return { creationOrderTracked: tracked, creationOrderIndexed: indexed, fractalHeapAddress: heapAddress, nameIndexAddress: nameIndex, creationOrderIndexAddress: orderIndex };
 }
