@@ -7,18 +7,14 @@ import {
   H5KeyExistsError,
   H5TypeError,
   H5ValueError,
-  arrayType,
-  compoundType,
   describeFile,
-  enumType,
-  fixedStringType,
   open,
-  vlenType,
   type Dataset,
   type WritableFile,
 } from '../../src/index.js';
 import { compare } from '../helpers/compare.js';
 import { h5dump, oracleRequired, runPython } from '../helpers/oracle.js';
+import { writeSample } from '../helpers/sample-file.js';
 
 // Files written by h5kit must open in h5dump without error and read in h5py
 // exactly as h5kit's own reader describes them; h5kit's reader is checked
@@ -39,43 +35,7 @@ function checkWithOracle(name: string, bytes: Uint8Array): void {
 
 function sample(): WritableFile {
   const f = File.create();
-  f.attrs.set('title', 'written by h5kit');
-  f.attrs.set('version', 3);
-  f.attrs.set('counts', new Int32Array([1, 2, 3]));
-  f.attrs.set('flags', [true, false]);
-  const g = f.createGroup('/data/raw');
-  g.createDataset('matrix', { data: Float64Array.from({ length: 12 }, (_, i) => i / 3), shape: [3, 4] });
-  g.attrs.set('units', 'm/s');
-  f.createDataset('ints', { data: [[1, -2], [3, -4]], dtype: '>i2' });
-  f.createDataset('u8', { data: new Uint8Array([0, 255, 7]) });
-  f.createDataset('half', { data: new Float32Array([0.5, -2, 65504]), dtype: '<f2' });
-  f.createDataset('strings', { data: ['alpha', 'βeta', ''] });
-  f.createDataset('fixed', { data: ['ab', 'abcd'], dtype: fixedStringType(4) });
-  f.createDataset('scalar', { data: 2.25 });
-  f.createDataset('bool', { data: [true, false, true] });
-  f.createDataset('int64', { data: new BigInt64Array([1n, -(2n ** 63n), 2n ** 63n - 1n]) });
-  f.createDataset('complex', { data: [{ r: 1, i: -1 }, { r: 0.5, i: 2 }], dtype: 'c16' });
-  f.createDataset('record', { data: [{ id: 1, pos: new Float32Array([1, 2, 3]) }], dtype: compoundType({ id: '<u4', pos: arrayType('<f4', [3]) }) });
-  f.createDataset('color', { data: new Uint8Array([0, 2, 1]), dtype: enumType('u1', { RED: 0, GREEN: 1, BLUE: 2 }) });
-  f.createDataset('ragged', { data: [new Int32Array([1]), new Int32Array([2, 3, 4]), new Int32Array([])], dtype: vlenType('<i4') });
-  f.createDataset('nothing', { shape: null, dtype: '<f8' });
-  f.createDataset('zero', { shape: [0, 3], dtype: '<i4' });
-  f.createDataset('compact', { data: new Int16Array([5, 6, 7]), layout: 'compact' });
-  const c = f.createDataset('chunked', { shape: [40, 30], dtype: '<f4', chunks: [8, 7], compression: 'gzip', shuffle: true, fletcher32: true, fillValue: -1 });
-  c.write(Float32Array.from({ length: 20 * 10 }, (_, i) => i), [[5, 25], [3, 13]]);
-  c.write(new Float32Array([42, 43]), [[0, 2], 29]);
-  const grow = f.createDataset('growing', { shape: [0], maxshape: [null], dtype: '<i8', chunks: [16] });
-  grow.resize([50]);
-  grow.write(BigInt64Array.from({ length: 50 }, (_, i) => BigInt(i * i)));
-  f.createDataset('lzf', { data: Float64Array.from({ length: 500 }, (_, i) => Math.sin(i)), chunks: [100], compression: 'lzf' });
-  f.createDataset('contig_partial', { shape: [6], dtype: '<i4', fillValue: 9 }).write(new Int32Array([1, 2]), [[2, 4]]);
-  const t = f.commitType('types/point', compoundType({ x: '<f8', y: '<f8' }));
-  f.createDataset('points', { data: [{ x: 1, y: 2 }], committedType: t });
-  f.softLink('shortcut', '/data/raw/matrix');
-  f.softLink('dangling', '/nowhere');
-  f.hardLink('alias', g);
-  const many = f.createGroup('many');
-  for (let i = 0; i < 150; i++) many.createDataset(`item${String(i).padStart(3, '0')}`, { data: i });
+  writeSample(f);
   return f;
 }
 
