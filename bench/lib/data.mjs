@@ -133,3 +133,6 @@ export function walkCheck(items) {
   }
   return { groups: groups.size, datasets: items.length, sum: s, indexSum: idx, labelChars: chars };
 }
+
+/** What every tool's full-array read is checked by: length, exact sum, sha1 of the bytes. */
+export const arrayCheck = (a) => ({ n: a.length, sum: sum(a), sha1: sha1(a) });

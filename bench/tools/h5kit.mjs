@@ -2,7 +2,7 @@
 // untimed prepare() (load inputs), a timed run() and an untimed check() of
 // what run() returned (sums and hashes the harness compares across tools).
 import { W3_CHUNK, W7_SLICE } from '../lib/config.mjs';
-import { loadF32, loadF64, sha1, sum, w5Data, w5Names, walkCheck } from '../lib/data.mjs';
+import { arrayCheck, loadF32, loadF64, w5Data, w5Names, walkCheck } from '../lib/data.mjs';
 import { h5kitUrl } from '../lib/h5kit-dist.mjs';
 
 const { createFile, openFile } = await import(h5kitUrl('node/index.js'));
@@ -23,7 +23,6 @@ const readAll = (path) => {
   return a;
 };
 
-const arrayCheck = (a) => ({ n: a.length, sum: sum(a), sha1: sha1(a) });
 
 export const workloads = {
   W1: {

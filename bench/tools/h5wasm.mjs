@@ -2,7 +2,7 @@
 // so paths are host paths).
 import h5wasm from 'h5wasm/node';
 import { W3_CHUNK, W7_SLICE } from '../lib/config.mjs';
-import { loadF32, loadF64, sha1, sum, w5Data, w5Names, walkCheck } from '../lib/data.mjs';
+import { arrayCheck, loadF32, loadF64, w5Data, w5Names, walkCheck } from '../lib/data.mjs';
 
 await h5wasm.ready;
 
@@ -22,7 +22,6 @@ const readAll = (path) => {
   return a;
 };
 
-const arrayCheck = (a) => ({ n: a.length, sum: sum(a), sha1: sha1(a) });
 
 export const workloads = {
   W1: {

@@ -21,11 +21,13 @@ function elementSize(ctx: FilterContext): number {
 }
 
 /**
- * Undo the shuffle of `input` for elements of `size` bytes. When `out` is
- * given (at least input.length bytes) the result is written there, which
- * avoids allocating: fresh memory is costly to touch the first time.
+ * What shuffle and unshuffle share: nothing to do for 1-byte elements or a
+ * single element (the input, or a copy into `out`, is returned); otherwise
+ * the destination, the element count, the bytes they cover, and whether the
+ * word-at-a-time loops apply (little-endian host, 4-aligned buffers, count a
+ * multiple of 4).
  */
-export function unshuffle(input: Uint8Array, size: number, out?: Uint8Array): Uint8Array {
+function prepare(input: Uint8Array, size: number, out?: Uint8Array) {
   const count = Math.floor(input.length / size);
   if (size <= 1 || count <= 1) {
     if (!out) return input;
@@ -33,8 +35,19 @@ export function unshuffle(input: Uint8Array, size: number, out?: Uint8Array): Ui
     return out.subarray(0, input.length);
   }
   const dest = out ? out.subarray(0, input.length) : new Uint8Array(input.length);
-  const body = count * size;
   const words = HOST_LITTLE_ENDIAN && (count & 3) === 0 && (input.byteOffset & 3) === 0 && (dest.byteOffset & 3) === 0;
+  return { count, dest, body: count * size, words };
+}
+
+/**
+ * Undo the shuffle of `input` for elements of `size` bytes. When `out` is
+ * given (at least input.length bytes) the result is written there, which
+ * avoids allocating: fresh memory is costly to touch the first time.
+ */
+export function unshuffle(input: Uint8Array, size: number, out?: Uint8Array): Uint8Array {
+  const p = prepare(input, size, out);
+  if (p instanceof Uint8Array) return p;
+  const { count, dest, body, words } = p;
   if (words && size === 4) unshuffle4(input, dest, count);
   else if (words && size === 2) unshuffle2(input, dest, count);
   else if (words && size === 8) unshuffle8(input, dest, count);
@@ -47,15 +60,9 @@ export function unshuffle(input: Uint8Array, size: number, out?: Uint8Array): Ui
 
 /** Shuffle `input` for elements of `size` bytes, into `out` when given. */
 export function shuffle(input: Uint8Array, size: number, out?: Uint8Array): Uint8Array {
-  const count = Math.floor(input.length / size);
-  if (size <= 1 || count <= 1) {
-    if (!out) return input;
-    out.set(input);
-    return out.subarray(0, input.length);
-  }
-  const dest = out ? out.subarray(0, input.length) : new Uint8Array(input.length);
-  const body = count * size;
-  const words = HOST_LITTLE_ENDIAN && (count & 3) === 0 && (input.byteOffset & 3) === 0 && (dest.byteOffset & 3) === 0;
+  const p = prepare(input, size, out);
+  if (p instanceof Uint8Array) return p;
+  const { count, dest, body, words } = p;
   if (words && size === 4) shuffle4(input, dest, count);
   else if (words && size === 2) shuffle2(input, dest, count);
   else if (words && size === 8) shuffle8(input, dest, count);

@@ -95,6 +95,15 @@ export function denseAttributes(o: DraftObject, list: readonly EncodedAttribute[
   return big || list.length > phase.maxCompact;
 }
 
+/** Where dense storage lives; all undefined while links or attributes are compact. */
+function denseAddresses(dense: DenseStorageInfo | undefined) {
+  return {
+    fractalHeapAddress: dense?.fractalHeapAddress ?? UNDEFINED_ADDRESS,
+    nameIndexAddress: dense?.nameIndexAddress ?? UNDEFINED_ADDRESS,
+    creationOrderIndexAddress: dense?.creationOrderIndexAddress ?? UNDEFINED_ADDRESS,
+  };
+}
+
 /** The link info message (spec IV.A.2.c) of a new-style group, with its dense storage if any. */
 export function linkInfoMessage(g: DraftGroup, dense: DenseStorageInfo | undefined, sizes: FieldSizes): OutgoingMessage {
   return {
@@ -104,9 +113,7 @@ export function linkInfoMessage(g: DraftGroup, dense: DenseStorageInfo | undefin
         creationOrderTracked: g.trackOrder,
         creationOrderIndexed: linksIndexed(g),
         maxCreationIndex: g.linkOrder,
-        fractalHeapAddress: dense ? dense.fractalHeapAddress : UNDEFINED_ADDRESS,
-        nameIndexAddress: dense ? dense.nameIndexAddress : UNDEFINED_ADDRESS,
-        creationOrderIndexAddress: dense ? dense.creationOrderIndexAddress : UNDEFINED_ADDRESS,
+        ...denseAddresses(dense),
       },
       sizes,
     ),
@@ -128,9 +135,7 @@ export function attributeInfoMessage(o: DraftObject, dense: DenseStorageInfo | u
         creationOrderTracked: o.trackAttrOrder,
         creationOrderIndexed: attrsIndexed(o),
         maxCreationIndex: o.attrOrder,
-        fractalHeapAddress: dense ? dense.fractalHeapAddress : UNDEFINED_ADDRESS,
-        nameIndexAddress: dense ? dense.nameIndexAddress : UNDEFINED_ADDRESS,
-        creationOrderIndexAddress: dense ? dense.creationOrderIndexAddress : UNDEFINED_ADDRESS,
+        ...denseAddresses(dense),
       },
       sizes,
     ),

@@ -123,26 +123,23 @@ export function readExternalFileList(r: ByteReader): ExternalFileList {
  * maximum creation index (8 bytes, only when tracked), the fractal heap and
  * name index addresses, then the creation order index address when indexed.
  */
-export function encodeLinkInfo(info: LinkInfo & { readonly maxCreationIndex?: number | bigint }, sizes: FieldSizes): Uint8Array {
-  const w = new ByteWriter(sizes, 2 + 8 + 3 * sizes.offsetSize);
+function encodeDenseStorageInfo(info: DenseStorageInfo, maxCreationIndex: number | bigint | undefined, maxIndexBytes: number, sizes: FieldSizes): Uint8Array {
+  const w = new ByteWriter(sizes, 2 + maxIndexBytes + 3 * sizes.offsetSize);
   w.u8(0).u8((info.creationOrderTracked ? 1 : 0) | (info.creationOrderIndexed ? 2 : 0));
-  if (info.creationOrderTracked) w.uint(8, BigInt.asUintN(64, BigInt(info.maxCreationIndex ?? 0)));
+  if (info.creationOrderTracked) w.uint(maxIndexBytes, BigInt.asUintN(8 * maxIndexBytes, BigInt(maxCreationIndex ?? 0)));
   w.offset(info.fractalHeapAddress).offset(info.nameIndexAddress);
   if (info.creationOrderIndexed) w.offset(info.creationOrderIndexAddress);
   return w.finish();
 }
 
-/**
- * Encode an attribute info message body (spec IV.A.2.v; H5O_ainfo_encode):
- * like link info, but the maximum creation index is 2 bytes.
- */
+/** Link info message body (spec IV.A.2.c): the maximum creation index takes 8 bytes. */
+export function encodeLinkInfo(info: LinkInfo & { readonly maxCreationIndex?: number | bigint }, sizes: FieldSizes): Uint8Array {
+  return encodeDenseStorageInfo(info, info.maxCreationIndex, 8, sizes);
+}
+
+/** Attribute info message body (spec IV.A.2.v): the maximum creation index takes 2 bytes. */
 export function encodeAttributeInfo(info: AttributeInfo & { readonly maxCreationIndex?: number }, sizes: FieldSizes): Uint8Array {
-  const w = new ByteWriter(sizes, 4 + 3 * sizes.offsetSize);
-  w.u8(0).u8((info.creationOrderTracked ? 1 : 0) | (info.creationOrderIndexed ? 2 : 0));
-  if (info.creationOrderTracked) w.u16(info.maxCreationIndex ?? 0);
-  w.offset(info.fractalHeapAddress).offset(info.nameIndexAddress);
-  if (info.creationOrderIndexed) w.offset(info.creationOrderIndexAddress);
-  return w.finish();
+  return encodeDenseStorageInfo(info, info.maxCreationIndex, 2, sizes);
 }
 
 /**
