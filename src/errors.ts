@@ -47,3 +47,8 @@ export class H5KeyExistsError extends H5Error {
 export class H5ValueError extends H5Error {
   override name = 'H5ValueError';
 }
+
+/** A lock beside a file (save with `lock: true`) could not be taken within the timeout. */
+export class H5LockTimeoutError extends H5Error {
+  override name = 'H5LockTimeoutError';
+}

@@ -63,6 +63,7 @@ export {
   H5NotFoundError,
   H5TypeError,
   H5KeyExistsError,
+  H5LockTimeoutError,
   H5ValueError,
 } from './errors.js';
 export { save, type SaveOptions } from './api/save.js';

@@ -23,7 +23,7 @@ export function load(source: Source | File, options: LoadOptions = {}): unknown 
   const file = 'superblock' in (source as object) ? (source as File) : open(source as Source, options);
   const target = options.key ? file.get(options.key) : file;
   if (target instanceof ExternalLink) return target;
-  if (target instanceof Group && !options.key && marker(target) === 'wrapped') {
+  if (target instanceof Group && !options.key && marker(target) === 'wrapped' && target.keys().length === 1) {
     const inner = target.get('data');
     if (inner instanceof Dataset) return datasetValue(inner);
   }
@@ -62,7 +62,7 @@ function objectValue(obj: Group | Dataset | NamedDatatype, memo: Map<number, unk
     const value = child instanceof Group || child instanceof Dataset || child instanceof NamedDatatype ? objectValue(child, memo) : child;
     if (value === undefined) continue;
     if (out instanceof Map) out.set(name, value);
-    else out[name] = value;
+    else Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true }); // "__proto__" is a key like any other
   }
   return out;
 }
@@ -91,6 +91,7 @@ function datasetValue(ds: Dataset): unknown {
   }
   const flat: ArrayLike<unknown> = bool ? Array.from(raw as ArrayLike<number>, (x) => x !== 0) : (raw as ArrayLike<unknown>);
   if (shape.length === 1) {
+    if (m === 'uint8clamped') return new Uint8ClampedArray((flat as Uint8Array).buffer, (flat as Uint8Array).byteOffset, flat.length);
     if (m === 'ndarray') return { data: flat, shape } satisfies NdArray;
     return flat;
   }

@@ -18,6 +18,8 @@ export type Marker =
   | 'json'
   /** A 1-D string dataset saved from string[]. */
   | 'string[]'
+  /** A uint8 dataset saved from a Uint8ClampedArray. */
+  | 'uint8clamped'
   /** A bool dataset saved from boolean[]. */
   | 'boolean[]'
   /** The root of a file whose saved value was not a group: the value is the child "data". */

@@ -1,10 +1,11 @@
-import { H5TypeError, H5UnsupportedError, H5ValueError } from '../errors.js';
+import { H5KeyExistsError, H5TypeError, H5ValueError } from '../errors.js';
 import { boolType, floatType, integerType, vlenStringType } from '../model/dtype-spec.js';
 import { product } from '../model/selection.js';
+import { nameProblem, wellFormed } from '../writer/names.js';
 import { typedArrayType } from '../writer/values.js';
 import { MARKER, type Marker } from './mapping.js';
 import { File } from './file.js';
-import type { CreateOptions, WritableGroup } from './writable.js';
+import type { CreateDatasetOptions, CreateOptions } from './writable.js';
 
 /**
  * save(): nested JS values to HDF5 in one call. Plain objects and Maps become
@@ -30,7 +31,22 @@ const MIN_COMPRESSED_BYTES = 1024;
 
 type Plan =
   | { kind: 'group'; map: boolean; entries: [string, Plan][] }
-  | { kind: 'dataset'; write: (g: WritableGroup, name: string, o: SaveOptions) => void };
+  | { kind: 'dataset'; write: (g: SaveGroup, name: string, o: SaveOptions) => void };
+
+/**
+ * What save() needs of a group: a new file's WritableGroup and an edited
+ * file's EditableGroup both fit (`delete` only exists on the latter, and
+ * only an existing file can hold a key to replace).
+ */
+export interface SaveGroup {
+  keys(): string[];
+  has(path: string): boolean;
+  get(path: string): { readonly kind: string };
+  createGroup(path: string): SaveGroup;
+  createDataset(path: string, o: Omit<CreateDatasetOptions, 'committedType'>): { attrs: { set(name: string, value: unknown): void } };
+  readonly attrs: { set(name: string, value: unknown): void };
+  delete?(path: string): void;
+}
 
 function isPlainObject(v: object): boolean {
   const p = Object.getPrototypeOf(v);
@@ -98,7 +114,7 @@ function checkJson(v: unknown, path: string, stack: Set<object>): void {
   }
 }
 
-function marked(write: (g: WritableGroup, name: string, o: SaveOptions) => { attrs: { set(n: string, v: unknown): void } }, marker?: Marker): Plan {
+function marked(write: (g: SaveGroup, name: string, o: SaveOptions) => { attrs: { set(n: string, v: unknown): void } }, marker?: Marker): Plan {
   return {
     kind: 'dataset',
     write: (g, name, o) => {
@@ -126,6 +142,7 @@ function plan(v: unknown, path: string, stack: Set<object>): Plan {
     case 'boolean':
       return marked((g, n) => g.createDataset(n, { data: v ? 1 : 0, dtype: boolType() }));
     case 'string':
+      checkText(v, path);
       return marked((g, n) => g.createDataset(n, { data: v, dtype: vlenStringType('utf8') }));
     case 'undefined':
     case 'function':
@@ -144,6 +161,7 @@ function plan(v: unknown, path: string, stack: Set<object>): Plan {
     const a = obj as ArrayLike<number>;
     return marked(
       (g, n, o) => g.createDataset(n, { data: a, dtype: t, ...compressionFor(o, a.length * t.size, a.length), shuffle: o.compression !== false && (o.shuffle ?? true) && a.length * t.size >= MIN_COMPRESSED_BYTES }),
+      obj instanceof Uint8ClampedArray ? 'uint8clamped' : undefined,
     );
   }
   if (obj instanceof Map) {
@@ -160,6 +178,7 @@ function plan(v: unknown, path: string, stack: Set<object>): Plan {
   if (Array.isArray(obj)) {
     if (obj.length > 0 && obj.every((x) => typeof x === 'string')) {
       const a = obj as string[];
+      a.forEach((x, i) => checkText(x, `${path}[${i}]`));
       return marked((g, n, o) => g.createDataset(n, { data: a, dtype: vlenStringType('utf8'), ...compressionFor(o, a.length * 16, a.length) }), 'string[]');
     }
     if (obj.length > 0 && obj.every((x) => typeof x === 'boolean')) {
@@ -196,8 +215,14 @@ function plan(v: unknown, path: string, stack: Set<object>): Plan {
   return marked((g, n) => g.createDataset(n, { data: text, dtype: vlenStringType('utf8') }), 'json');
 }
 
+/** UTF-8 cannot carry unpaired surrogates: such a string would come back changed. */
+function checkText(s: string, path: string): void {
+  if (!wellFormed(s)) throw new H5TypeError(`${path}: the string holds an unpaired surrogate, which UTF-8 cannot store`);
+}
+
 function validKey(k: string, path: string): void {
-  if (k === '' || k.includes('/') || k === '.') throw new H5TypeError(`${path}: key ${JSON.stringify(k)} cannot be an HDF5 name`);
+  const why = nameProblem(k);
+  if (why) throw new H5TypeError(`${path}: key ${JSON.stringify(k)} cannot be an HDF5 name (${why})`);
 }
 
 function ndChunks(o: SaveOptions, shape: number[], esz: number) {
@@ -236,7 +261,7 @@ function gatherStrided(data: ArrayLike<unknown>, shape: number[], stride: number
   return out as ArrayLike<unknown>;
 }
 
-function apply(p: Plan, parent: WritableGroup, name: string, o: SaveOptions): void {
+function apply(p: Plan, parent: SaveGroup, name: string, o: SaveOptions): void {
   if (p.kind === 'dataset') return p.write(parent, name, o);
   const g = parent.createGroup(name);
   if (p.map) g.attrs.set(MARKER, 'map');
@@ -244,35 +269,72 @@ function apply(p: Plan, parent: WritableGroup, name: string, o: SaveOptions): vo
 }
 
 /**
- * Save `value` into a new in-memory file and return its bytes. With `key` the
- * value goes at that path; without, a plain object or Map becomes the root
- * group's contents and any other value is stored at "/data".
+ * Save `value` and return the file's bytes: into a new in-memory file, or,
+ * given the bytes of an existing file, into a copy of it edited in place
+ * (the input array is not modified). With `key` the value goes at that
+ * path; without, a plain object or Map puts its entries in the root group
+ * and any other value is stored at "/data".
  */
 export function save(target: null | undefined | Uint8Array, value: unknown, options: SaveOptions = {}): Uint8Array {
-  if (target) throw new H5UnsupportedError('saving into an existing file needs in-place editing, which h5kit does not implement yet; save to a new file');
   const p = plan(value, options.key ?? '/', new Set());
-  const f = File.create(undefined, { libver: options.libver });
+  if (!target) {
+    const f = File.create(undefined, { libver: options.libver });
+    writePlan(f, p, options);
+    return f.toBytes();
+  }
+  const f = File.edit(target);
   writePlan(f, p, options);
   return f.toBytes();
 }
 
-/** @internal Write a planned value into a writable file at options.key. */
-export function writePlan(f: WritableGroup, p: Plan, options: SaveOptions): void {
-  const key = options.key;
-  if (key === undefined || key === '/' || key === '') {
-    if (p.kind === 'group') {
-      if (p.map) f.attrs.set(MARKER, 'map');
-      for (const [k, c] of p.entries) apply(c, f, k, options);
-    } else {
-      f.attrs.set(MARKER, 'wrapped');
-      apply(p, f, 'data', options);
+function splitKey(key: string | undefined): string[] {
+  return (key ?? '').split('/').filter(Boolean);
+}
+
+/**
+ * Where a planned value's objects go: one placement per top-level key
+ * (the root's entries when saving a group at the root).
+ */
+function placements(p: Plan, key: string | undefined): { parents: string[]; name: string; plan: Plan }[] {
+  const parts = splitKey(key);
+  if (parts.length > 0) return [{ parents: parts.slice(0, -1), name: parts[parts.length - 1], plan: p }];
+  if (p.kind === 'group') return p.entries.map(([name, plan]) => ({ parents: [], name, plan }));
+  return [{ parents: [], name: 'data', plan: p }];
+}
+
+/**
+ * @internal Write a planned value at options.key. Every clash is found
+ * before anything changes: an existing key is an H5KeyExistsError unless
+ * `override`, then it is deleted and written anew; a path through a
+ * dataset is an H5ValueError.
+ */
+export function writePlan(f: SaveGroup, p: Plan, options: SaveOptions): void {
+  const places = placements(p, options.key);
+  const replace: string[] = [];
+  for (const { parents, name } of places) {
+    for (let i = 1; i <= parents.length; i++) {
+      const at = parents.slice(0, i).join('/');
+      if (f.has(at) && f.get(at).kind !== 'group') throw new H5ValueError(`cannot save under "/${at}": it is a ${f.get(at).kind}, not a group`);
     }
-    return;
+    const full = [...parents, name].join('/');
+    if (f.has(full)) {
+      if (!options.override) throw new H5KeyExistsError(`"/${full}" already exists; pass override: true to replace it`);
+      replace.push(full);
+    }
   }
-  const parts = key.split('/').filter(Boolean);
-  let g = f;
-  for (const part of parts.slice(0, -1)) g = g.has(part) ? (g.get(part) as WritableGroup) : g.createGroup(part);
-  apply(p, g, parts[parts.length - 1], options);
+  const rootWasEmpty = f.keys().length === 0;
+  for (const full of replace) {
+    if (!f.delete) throw new H5ValueError(`cannot replace "/${full}" in a file being written`);
+    f.delete(full);
+  }
+  const rootKey = splitKey(options.key).length === 0;
+  if (rootKey && p.kind === 'group' && p.map) f.attrs.set(MARKER, 'map');
+  if (rootKey && p.kind === 'dataset' && (rootWasEmpty || (f.keys().length === 0 && replace.length > 0))) f.attrs.set(MARKER, 'wrapped');
+  for (const { parents, name, plan: c } of places) {
+    let g = f;
+    for (const part of parents) g = g.has(part) ? (g.get(part) as unknown as SaveGroup) : g.createGroup(part);
+    apply(c, g, name, options);
+  }
 }
 
 /** @internal Validate and plan without writing (h5kit/node uses it). */

@@ -18,6 +18,7 @@ import type { EncodedAttribute } from '../writer/serialize-classic.js';
 import { serializeClassic, serializeLatest } from '../writer/serialize.js';
 import { flatten } from '../writer/values.js';
 import { Reference } from './values.js';
+import { nameProblem } from '../writer/names.js';
 
 /**
  * Writing files: `File.create()` gives a `WritableFile`, whose groups,
@@ -104,7 +105,8 @@ export class Writer {
 }
 
 function validName(name: string): void {
-  if (name === '' || name.includes('/') || name === '.') throw new H5ValueError(`invalid name ${JSON.stringify(name)}: must be non-empty and contain no "/"`);
+  const why = nameProblem(name);
+  if (why) throw new H5ValueError(`invalid name ${JSON.stringify(name)}: ${why}`);
 }
 
 function splitPath(path: string): string[] {
@@ -133,7 +135,8 @@ export class WritableAttributes {
   /** Set (or replace) an attribute; the type is inferred like h5py unless given. */
   set(name: string, value: unknown, dtype?: DtypeSpec): void {
     this.w.check();
-    validName(name);
+    const why = nameProblem(name, true);
+    if (why) throw new H5ValueError(`invalid attribute name ${JSON.stringify(name)}: ${why}`);
     const f = flatten(value, `attribute "${name}" of "${this.where}"`, dtype !== undefined ? parseDtype(dtype) : undefined);
     const type = f.inferred;
     const space: Dataspace = value === null ? { kind: 'null', dims: [], maxDims: [] } : f.shape.length === 0 ? { kind: 'scalar', dims: [], maxDims: [] } : { kind: 'simple', dims: f.shape, maxDims: f.shape };

@@ -251,6 +251,11 @@ export class EditableFile extends EditableGroup {
     this.ed.commit();
   }
 
+  /** Drop the changes since the last commit and release the sink; the file keeps its last committed state. */
+  abandon(): void {
+    this.ed.abandon();
+  }
+
   /** Commit and release the sink. */
   close(): void {
     this.ed.close();

@@ -25,6 +25,7 @@ import { findChunks } from '../model/chunk-index.js';
 import { serializeDraft, type SerializedRoot } from '../writer/serialize.js';
 import { H5UnsafeEditError } from './errors.js';
 import { scanTree, type TreeScan } from './scan.js';
+import { nameProblem } from '../writer/names.js';
 
 /**
  * The engine of in-place editing (spec-notes/editing.md): copy-on-write of
@@ -837,6 +838,13 @@ export class Editor {
     this.file = new File(this.sink);
   }
 
+  /** Release the sink without committing: the file keeps its last committed state (bytes appended since are unreachable). */
+  abandon(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.sink.close?.();
+  }
+
   close(): void {
     if (this.closed) return;
     this.commit();
@@ -859,5 +867,6 @@ function maxCreationIndex(data: Uint8Array, width: 2 | 8): number {
 }
 
 export function validName(name: string): void {
-  if (name === '' || name.includes('/') || name === '.') throw new H5ValueError(`invalid name ${JSON.stringify(name)}: must be non-empty and contain no "/"`);
+  const why = nameProblem(name);
+  if (why) throw new H5ValueError(`invalid name ${JSON.stringify(name)}: ${why}`);
 }

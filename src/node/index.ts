@@ -1,7 +1,7 @@
 /**
  * h5kit/node: the Node-only pieces (files on disk by path or handle).
  */
-import { existsSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { File, open, type OpenOptions } from '../api/file.js';
 import { FileSource } from './file-source.js';
@@ -12,34 +12,90 @@ import { registerFilter } from '../filters/registry.js';
 registerFilter(nodeDeflateFilter);
 import { FileSink } from './file-sink.js';
 import { WritableFile, type CreateOptions } from '../api/writable.js';
-import { planValue, writePlan, type SaveOptions } from '../api/save.js';
+import { planValue, writePlan, type Plan, type SaveOptions } from '../api/save.js';
+import { withLock, type LockOptions } from './lock.js';
 import { load as coreLoad, type LoadOptions } from '../api/load.js';
-import { H5KeyExistsError } from '../errors.js';
 import { EditableFile, type EditOptions } from '../edit/editable.js';
 
 export { FileSource, FileSink };
 
+/** Options of the path-taking save(): the core options plus the modes for concurrent and crash-safe use. */
+export interface SaveFileOptions extends SaveOptions, LockOptions {
+  /**
+   * Take an exclusive lock beside the file (`<path>.lock`) for the whole
+   * save, so that several processes can save into one file; the save is
+   * fsynced before the lock is released. Stale locks (dead process, or
+   * older than `lockStale`) are broken; H5LockTimeoutError after `lockTimeout`.
+   */
+  readonly lock?: boolean;
+  /**
+   * After a crash at any point (process or machine), the file holds the old
+   * or the new content: a new file is written beside the target, fsynced
+   * and renamed into place; an existing file is edited with every write
+   * fsynced before the superblock switches to it.
+   */
+  readonly atomic?: boolean;
+}
+
 /**
- * Save `value` to a new HDF5 file at `path` (see the core `save()` for the
- * mapping). The file is written beside the target and renamed into place,
- * so a failed save never leaves a partial file at `path`. Saving into an
- * existing file needs in-place editing, which is not implemented yet: an
- * existing `path` is an H5KeyExistsError.
+ * Save `value` into the HDF5 file at `path`, creating it if needed (see the
+ * core `save()` for the mapping, `key` and `override`). The value is checked
+ * completely before the file is touched.
+ *
+ * Modes: direct (default) writes a new file in place and edits an existing
+ * one copy-on-write without fsync: fast, and a killed process leaves the old
+ * or new content of an existing file, but a machine crash may not, and
+ * concurrent savers into one file can lose each other's keys or corrupt the
+ * file. `lock: true` serialises savers; `atomic: true` adds fsyncs (and
+ * temp-and-rename for new files) for crash safety. See README "Concurrency
+ * and crashes".
  */
-export function save(path: string, value: unknown, options: SaveOptions = {}): void {
-  if (existsSync(path)) {
-    throw new H5KeyExistsError(`${path} exists: saving into an existing file needs in-place editing (not implemented yet); choose a new path`);
-  }
+export function save(path: string, value: unknown, options: SaveFileOptions = {}): void {
   const plan = planValue(value, options.key);
-  const tmp = `${path}.h5kit-${process.pid}-${Date.now()}.tmp`;
+  const durable = !!(options.atomic || options.lock);
+  const run = () => (existsSync(path) ? saveInto(path, plan, options, durable) : saveNew(path, plan, options, durable));
+  if (options.lock) withLock(path, options, run);
+  else run();
+}
+
+function saveInto(path: string, plan: Plan, options: SaveFileOptions, durable: boolean): void {
+  const f = EditableFile.open(new FileSink(path, 'r+', { durable }));
   try {
-    const f = WritableFile.create(new FileSink(tmp, 'w'), { libver: options.libver });
+    writePlan(f, plan, options);
+  } catch (e) {
+    // Nothing was committed: the file still holds its old content.
+    f.abandon();
+    throw e;
+  }
+  f.close();
+}
+
+function saveNew(path: string, plan: Plan, options: SaveFileOptions, durable: boolean): void {
+  const target = options.atomic ? `${path}.h5kit-${process.pid}-${Date.now()}.tmp` : path;
+  try {
+    const f = WritableFile.create(new FileSink(target, 'w', { durable }), { libver: options.libver });
     writePlan(f, plan, options);
     f.close();
-    renameSync(tmp, path);
+    if (target !== path) {
+      renameSync(target, path);
+      syncDirectory(dirname(resolve(path)));
+    }
   } catch (e) {
-    rmSync(tmp, { force: true });
+    rmSync(target, { force: true });
     throw e;
+  }
+}
+
+/** fsync a directory so a rename in it survives a machine crash (a no-op where directories cannot be opened, e.g. Windows). */
+function syncDirectory(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    /* not supported here */
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 

@@ -17,6 +17,7 @@ export function writeSample(f: WritableGroup): WritableGroup {
   f.attrs.set('version', 3);
   f.attrs.set('counts', new Int32Array([1, 2, 3]));
   f.attrs.set('flags', [true, false]);
+  f.attrs.set('ratio/percent', 0.5); // attribute names may hold "/" (only link names may not)
   const g = f.createGroup('/data/raw');
   g.createDataset('matrix', { data: Float64Array.from({ length: 12 }, (_, i) => i / 3), shape: [3, 4] });
   g.attrs.set('units', 'm/s');
