@@ -285,6 +285,17 @@ log('physical reference points (Node, then Python)');
 const refNode = want('REF') ? spawnJSON(process.execPath, [join(BENCH, 'reference.mjs')]) : { ok: true, json: [] };
 const refPy = want('REF') ? pyChild('reference') : { ok: true, json: [] };
 const references = [...(refNode.json ?? []), ...(refPy.json ?? [])];
+
+// Sections measured by their own scripts (markdown on stdout), embedded as they print it.
+const SECTIONS = [
+  { id: 'SAVE', title: 'save() and load(): direct, lock and atomic modes (h5kit/node)', script: 'save-modes.mjs' },
+];
+const sections = [];
+for (const sec of SECTIONS.filter((x) => want(x.id))) {
+  log(`section ${sec.id}: ${sec.script}`);
+  const r = spawnSync(process.execPath, [join(BENCH, sec.script)], { encoding: 'utf8', env: process.env, maxBuffer: 1 << 26 });
+  sections.push(`## ${sec.title}\n\n${r.status === 0 ? r.stdout.trim() : `Failed (exit ${r.status}): ${r.stderr.trim().split('\n').slice(-3).join(' / ')}`}\n`);
+}
 if (!refNode.ok) log(`Node reference points failed: ${refNode.err}`);
 if (!refPy.ok) log(`Python reference points failed: ${refPy.err}`);
 
@@ -425,6 +436,7 @@ ${breakdown?.groups ? `\nWhere the read-only entry's minified bytes come from (t
 
 ${mdTable(['Operation', 'median ms', 'throughput'], refRows)}
 
+${sections.join('\n')}
 ## Targets h5kit misses
 
 Targets (ratio to h5py): ${Object.entries(TARGETS).map(([k, v]) => `${k} ≤ ${v}×`).join(', ')}; S0 ≤ ${TARGET_S0_MS} ms; bundle ≤ ${TARGET_BUNDLE_READ_KB} kB read-only, ≤ ${TARGET_BUNDLE_FULL_KB} kB full (min+gz).

@@ -18,6 +18,7 @@ import { load as coreLoad, type LoadOptions } from '../api/load.js';
 import { EditableFile, type EditOptions } from '../edit/editable.js';
 
 export { FileSource, FileSink };
+export { FileLock, withLock as withFileLock, type LockOptions } from './lock.js';
 
 /** Options of the path-taking save(): the core options plus the modes for concurrent and crash-safe use. */
 export interface SaveFileOptions extends SaveOptions, LockOptions {
