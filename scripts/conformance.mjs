@@ -247,6 +247,29 @@ for (const { path, failures } of rtResults) {
   else if (verbose) console.log(`known   round trip ${path}: ${failures.join(' || ')}`);
 }
 
+// Repack: every file whose reference h5kit matches is repacked (h5kit repack) and the copy is
+// verified against the same reference (--content-only); failures must be in repack-known.tsv.
+const rpKnown = new Map(readTsv(join(root, 'tests', 'conformance', 'repack-known.tsv')).map((r) => [r.path, r]));
+const rpCandidates = dumps.filter((d) => matchedPaths.has(d.row.path)).map((d) => d.row.path);
+const rpResults = await pool(rpCandidates, async (path) => {
+  const file = join(corpus, path);
+  const out = join(tmp, 'rp-' + path.replaceAll('/', '__'));
+  const c = await run(process.execPath, [cli, 'repack', file, out], { cwd: tmp });
+  if (c.code !== 0) return { path, failure: `repack failed: ${firstLines(c.stderr) || `exit ${c.code} ${c.signal ?? ''}`}` };
+  const v = await run('/usr/bin/python3', [verifier, out, file + '.json', '--content-only'], { cwd: dirname(file), timeout: 120_000 });
+  rmSync(out, { force: true });
+  return { path, failure: v.code === 0 ? null : `verify: ${firstLines(v.stdout.toString().split('\n').slice(1).join('\n'), 3) || firstLines(v.stderr)}` };
+});
+let rpOk = 0;
+for (const { path, failure } of rpResults) {
+  const k = rpKnown.get(path);
+  if (!failure) {
+    rpOk++;
+    if (k) fixedKnown.push(`${path} (repack; remove from repack-known.tsv)`);
+  } else if (!k) unexpected.push(`repack ${path}: ${failure}`);
+  else if (verbose) console.log(`known   repack ${path}: ${failure}`);
+}
+
 // load() of every file h5kit reads returns a value (issue: save/load on files written by others).
 const loadScript = `import { load } from ${JSON.stringify(join(root, 'dist', 'node', 'index.js'))};
 for (const p of JSON.parse(process.argv[1])) {
@@ -265,11 +288,12 @@ if (loadResults.length !== loadPaths.length) unexpected.push(`load: only ${loadR
 
 rmSync(tmp, { recursive: true, force: true });
 for (const u of unexpected) console.log(`FAIL ${u}`);
-for (const f of fixedKnown) console.log(`NOW PASSES${f.includes('(round trip') ? '' : ' (remove from known-failures.tsv)'}: ${f}`);
+for (const f of fixedKnown) console.log(`NOW PASSES${f.includes('(round trip') || f.includes('(repack') ? '' : ' (remove from known-failures.tsv)'}: ${f}`);
 console.log(`known failures: ${withRef.length - matched - unexpected.filter((u) => withRef.some((r) => u.startsWith(r.path + ':'))).length}`);
 console.log(`no-reference files as expected: ${noRefOk}/${noRefRows.length}`);
 console.log(`invalid files rejected with a typed error: ${invalidOk}/${invalid.length}`);
 console.log(`matched ${matched}/${withRef.length}`);
 console.log(`round trip: ${rtOk}/${rtCandidates.length}${rtLatest ? ' (earliest and latest)' : ''}`);
+console.log(`repack verified: ${rpOk}/${rpCandidates.length}`);
 console.log(`load() returned a value: ${loadOk}/${loadPaths.length}`);
 process.exit(unexpected.length || fixedKnown.length ? 1 : 0);

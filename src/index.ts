@@ -67,6 +67,7 @@ export {
   H5ValueError,
 } from './errors.js';
 export { save, type SaveOptions } from './api/save.js';
+export { repack, repackInto, type RepackOptions } from './api/repack.js';
 export { load, type LoadOptions } from './api/load.js';
 export { MARKER, type NdArray } from './api/mapping.js';
 export { openAsync, AsyncFile } from './api/open-async.js';

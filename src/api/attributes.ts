@@ -16,11 +16,16 @@ export interface AttributeInfo {
 
 /** The attributes of an object, h5py-style: `keys()`, `get(name)`, `has(name)`. */
 export class AttributeManager {
-  private _list?: AttributeMessage[];
+  private _info?: { attrs: AttributeMessage[]; trackOrder: boolean };
   constructor(private readonly owner: H5Node) {}
 
   private get list(): AttributeMessage[] {
-    return (this._list ??= objectAttributes(this.owner.ctx, this.owner.header).attrs);
+    return (this._info ??= objectAttributes(this.owner.ctx, this.owner.header)).attrs;
+  }
+
+  /** Whether the object tracks attribute creation order (its attribute info message says so). */
+  get trackOrder(): boolean {
+    return (this._info ??= objectAttributes(this.owner.ctx, this.owner.header)).trackOrder;
   }
 
   /** Attribute names in h5py's order (creation order when tracked, else by name). */

@@ -9,6 +9,7 @@ import { MessageType } from '../format/object-header.js';
 import { findMessage, resolveMessage } from '../model/header-messages.js';
 import { resolveSelection, type Selection } from '../model/selection.js';
 import { readHyperslab, type StorageInfo } from '../model/storage.js';
+import { findChunks, type ChunkLocation } from '../model/chunk-index.js';
 import { readDatatype } from '../format/messages/datatype.js';
 import { H5Node } from './node.js';
 import { decodeValue, type ReadOptions, type Value } from './values.js';
@@ -182,6 +183,33 @@ export class Dataset extends H5Node {
     const { bytes, owned } = readHyperslab(this.storageInfo(), slab);
     const space: Dataspace = m.space.kind === 'scalar' ? m.space : { kind: 'simple', dims: slab.count, maxDims: slab.count };
     return decodeValue(this.file, m.dtype, space, bytes, owned, `dataset "${this.name}"`, options);
+  }
+
+  /**
+   * The allocated chunks of a chunked dataset, in the index's order: each
+   * chunk's origin (element coordinates), file address, stored size and
+   * filter mask (bit i set: filter i of the pipeline was skipped), like
+   * h5py's `id.get_chunk_info`. Empty for other layouts.
+   */
+  chunkInfo(): ChunkLocation[] {
+    const m = this.meta;
+    const l = m.layout;
+    if (l.class !== 'chunked' || m.space.kind !== 'simple') return [];
+    const dims = m.space.dims;
+    if (dims.some((n) => n === 0)) return [];
+    const hi = dims.map((n, d) => Math.floor((n - 1) / l.chunkDims[d]) * l.chunkDims[d]);
+    return findChunks(this.ctx, l, dims, m.space.maxDims, dims.map(() => 0), hi);
+  }
+
+  /**
+   * The stored (still filtered) bytes of the chunk whose origin is `offset`,
+   * and its filter mask, like h5py's `id.read_direct_chunk`; undefined when
+   * that chunk was never written.
+   */
+  readDirectChunk(offset: readonly number[]): { filterMask: number; data: Uint8Array } | undefined {
+    const c = this.chunkInfo().find((x) => x.offset.every((o, d) => o === offset[d]));
+    if (!c) return undefined;
+    return { filterMask: c.filterMask, data: this.ctx.bytes(c.address, c.size, `chunk of dataset "${this.name}"`) };
   }
 
   /** Shape of the result of `read(selection)`. */

@@ -43,8 +43,21 @@ export interface CreateDatasetOptions {
   readonly compressionOpts?: number;
   readonly shuffle?: boolean;
   readonly fletcher32?: boolean;
+  /**
+   * The value unwritten elements read as (default: zero of the type).
+   * `null`: no fill value is defined (libhdf5's H5D_FILL_VALUE_UNDEFINED).
+   */
   readonly fillValue?: unknown;
+  /** Track attribute creation order (h5py's `track_order`): attributes keep the order they were set in. */
+  readonly trackOrder?: boolean;
   readonly layout?: 'compact' | 'contiguous' | 'chunked';
+  /**
+   * The filter pipeline given as stored (instead of compression, shuffle,
+   * fletcher32): ids and client data in application order, `optional` as
+   * in `Dataset.filters`. Any filter id may be given; `write()` then needs
+   * an encoder for each (registerFilter), `writeDirectChunk()` does not.
+   */
+  readonly filters?: readonly { readonly id: number; readonly name?: string; readonly optional?: boolean; readonly clientData?: readonly number[] }[];
   /** Share the type of a committed datatype. */
   readonly committedType?: WritableNamedType;
 }
@@ -134,14 +147,29 @@ export class WritableAttributes {
 
   /** Set (or replace) an attribute; the type is inferred like h5py unless given. */
   set(name: string, value: unknown, dtype?: DtypeSpec): void {
+    this.create(name, value, { dtype });
+  }
+
+  /**
+   * Set (or replace) an attribute with an explicit `shape` (h5py's
+   * `attrs.create`): `data` may then be flat in C order, as `attrs.get`
+   * returns n-d values. `shape: null` stores an empty (null dataspace) attribute.
+   */
+  create(name: string, data: unknown, options: { readonly shape?: number[] | null; readonly dtype?: DtypeSpec } = {}): void {
     this.w.check();
     const why = nameProblem(name, true);
     if (why) throw new H5ValueError(`invalid attribute name ${JSON.stringify(name)}: ${why}`);
-    const f = flatten(value, `attribute "${name}" of "${this.where}"`, dtype !== undefined ? parseDtype(dtype) : undefined);
-    const type = f.inferred;
-    const space: Dataspace = value === null ? { kind: 'null', dims: [], maxDims: [] } : f.shape.length === 0 ? { kind: 'scalar', dims: [], maxDims: [] } : { kind: 'simple', dims: f.shape, maxDims: f.shape };
+    const where = `attribute "${name}" of "${this.where}"`;
+    const isNull = options.shape === null || (options.shape === undefined && data === null);
+    const f = isNull && data === null ? undefined : flatten(data, where, options.dtype !== undefined ? parseDtype(options.dtype) : undefined, options.shape ? product(options.shape) : undefined);
+    const type = f?.inferred ?? (options.dtype !== undefined ? parseDtype(options.dtype) : undefined);
+    if (!type) throw new H5ValueError(`${where}: an empty attribute needs a dtype`);
+    let shape = isNull ? null : options.shape ?? f!.shape;
+    if (shape && f && product(shape) !== f.flat.length) throw new H5ValueError(`${where}: ${f.flat.length} values for shape ${JSON.stringify(shape)}`);
+    if (shape && shape.some((n) => !Number.isInteger(n) || n < 0)) throw new H5ValueError(`${where}: bad shape ${JSON.stringify(shape)}`);
+    const space: Dataspace = shape === null ? { kind: 'null', dims: [], maxDims: [] } : shape.length === 0 ? { kind: 'scalar', dims: [], maxDims: [] } : { kind: 'simple', dims: shape, maxDims: shape };
     const prev = this.owner.attrs.get(name);
-    this.owner.attrs.set(name, { name, type, space, value: value === null ? null : f.flat, creationOrder: prev?.creationOrder ?? this.owner.attrOrder++ });
+    this.owner.attrs.set(name, { name, type, space, value: shape === null ? null : f!.flat, creationOrder: prev?.creationOrder ?? this.owner.attrOrder++ });
   }
 
   delete(name: string): void {
@@ -201,12 +229,23 @@ export class WritableDataset extends WritableNode {
     this.w.check();
     if (this.ds.space.kind === 'null') throw new H5ValueError(`dataset "${this.name}" has a null dataspace`);
     const slab = resolveSelection(this.ds.space.dims, selection);
-    const f = flatten(data, `dataset "${this.name}"`, this.ds.type);
     const n = product(slab.count);
+    const f = flatten(data, `dataset "${this.name}"`, this.ds.type, n);
     if (f.flat.length !== n) {
       throw new H5ValueError(`dataset "${this.name}": ${f.flat.length} values for a selection of ${n} elements (shape ${JSON.stringify(slab.shape)})`);
     }
     this.raw.write(slab, encodeElements(this.ds.type, f.flat, n, this.w.services()));
+  }
+
+  /**
+   * Store one chunk's bytes exactly as given, already passed through the
+   * dataset's filters (`filterMask` bit i set: filter i was skipped), like
+   * h5py's `id.write_direct_chunk`; `offset` is the chunk's origin in
+   * elements. Read them back with `Dataset.readDirectChunk`.
+   */
+  writeDirectChunk(offset: readonly number[], data: Uint8Array, filterMask = 0): void {
+    this.w.check();
+    this.raw.writeDirect(offset, data, filterMask);
   }
 
   /** Change the extent within `maxshape` (chunked datasets). */
@@ -304,10 +343,10 @@ export class WritableGroup extends WritableNode {
   }
 
   /** Store a datatype as a named object that datasets can share. */
-  commitType(path: string, dtype: DtypeSpec): WritableNamedType {
+  commitType(path: string, dtype: DtypeSpec, options: { readonly trackOrder?: boolean } = {}): WritableNamedType {
     this.w.check();
     const { group, name } = this.parentOf(path, true);
-    const draft: DraftNamedType = { kind: 'datatype', type: parseDtype(dtype), attrs: new Map(), attrOrder: 0, trackAttrOrder: false, linkCount: 0 };
+    const draft: DraftNamedType = { kind: 'datatype', type: parseDtype(dtype), attrs: new Map(), attrOrder: 0, trackAttrOrder: options.trackOrder ?? false, linkCount: 0 };
     group.addLink(name, { kind: 'hard', target: draft, creationOrder: group.g.linkOrder++ });
     return new WritableNamedType(this.w, draft, join(group.name, name));
   }
@@ -353,7 +392,13 @@ export function planDataset(w: Writer, where: string, o: DatasetOptions): { draf
       if (m !== null && m < n) throw new H5ValueError(`${where}: maxshape ${m} below shape ${n}`);
     });
   }
-  const filters: FilterDescription[] = [];
+  if (o.filters && (o.compression !== undefined || o.shuffle || o.fletcher32)) throw new H5ValueError(`${where}: give either filters or compression/shuffle/fletcher32`);
+  const filters: FilterDescription[] = (o.filters ?? []).map((f) => {
+    if (!Number.isInteger(f.id) || f.id < 0 || f.id > 65535) throw new H5ValueError(`${where}: bad filter id ${f.id}`);
+    const clientData = (f.clientData ?? []).slice();
+    if (clientData.some((v) => !Number.isInteger(v) || v < 0 || v > 0xffffffff)) throw new H5ValueError(`${where}: filter ${f.id} client data must be 32-bit unsigned integers`);
+    return { id: f.id, name: f.name ?? '', flags: f.optional ? 1 : 0, clientData };
+  });
   const level = o.compression === 'gzip' ? (o.compressionOpts ?? 4) : typeof o.compression === 'number' ? o.compression : undefined;
   if (o.shuffle) filters.push({ id: 2, name: 'shuffle', flags: 1, clientData: [type.size] });
   if (level !== undefined) {
@@ -376,10 +421,10 @@ export function planDataset(w: Writer, where: string, o: DatasetOptions): { draf
   }
   if (layout === 'compact' && product(space.dims) * type.size > MAX_COMPACT) throw new H5ValueError(`${where}: too large for compact layout (max ${MAX_COMPACT} bytes)`);
   let fill: Uint8Array | undefined;
-  if (o.fillValue !== undefined) fill = encodeElements(type, [o.fillValue], 1, w.services());
+  if (o.fillValue !== undefined && o.fillValue !== null) fill = encodeElements(type, [o.fillValue], 1, w.services());
   const draft: DraftDataset = {
     kind: 'dataset', type, committed: committedDraft(o, where), space, layout, chunks, filters,
-    fill, fillDefined: true, chunkIndex: new Map(), attrs: new Map(), attrOrder: 0, trackAttrOrder: false, linkCount: 0,
+    fill, fillDefined: o.fillValue !== null, chunkIndex: new Map(), attrs: new Map(), attrOrder: 0, trackAttrOrder: o.trackOrder ?? false, linkCount: 0,
   };
   // Validate the data before anything is linked or written.
   const bytes = flat ? encodeElements(type, flat.flat, space.kind === 'null' ? 0 : product(space.dims), w.services()) : undefined;

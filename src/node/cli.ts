@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { H5Error } from '../errors.js';
-import { load, openFile } from './index.js';
+import { load, openFile, repackFile } from './index.js';
 import { Group, joinPath } from '../api/group.js';
 import { Dataset } from '../api/dataset.js';
 import { dtypeString } from '../api/dtype-string.js';
@@ -15,6 +15,9 @@ const USAGE = `usage:
   h5kit create OUT.h5 --from-json DESC.json [--libver earliest|latest]
                                        build a file from an h5-expected/1
                                        description with full values
+  h5kit repack IN.h5 OUT.h5 [--libver earliest|latest]
+                                       rewrite a file compactly (only what is
+                                       reachable; chunks copied as stored)
   h5kit --version`;
 
 function ls(path: string, start = '/'): string[] {
@@ -127,7 +130,7 @@ function main(argv: string[]): number {
     }
     return 0;
   }
-  if (cmd === 'create') {
+  if (cmd === 'create' || cmd === 'repack') {
     const args = rest.slice();
     const take = (flag: string): string | undefined => {
       const i = args.indexOf(flag);
@@ -136,8 +139,20 @@ function main(argv: string[]): number {
       args.splice(i, 2);
       return v ?? '';
     };
-    const json = take('--from-json');
     const libver = take('--libver');
+    if (libver !== undefined && libver !== 'earliest' && libver !== 'latest') {
+      process.stderr.write(USAGE + '\n');
+      return 2;
+    }
+    if (cmd === 'repack') {
+      if (args.length !== 2 || args.some((a) => a.startsWith('-'))) {
+        process.stderr.write(USAGE + '\n');
+        return 2;
+      }
+      repackFile(args[0], args[1], { libver: libver as 'earliest' | 'latest' | undefined });
+      return 0;
+    }
+    const json = take('--from-json');
     if (!json || args.length !== 1 || args[0].startsWith('-') || (libver !== undefined && libver !== 'earliest' && libver !== 'latest')) {
       process.stderr.write(USAGE + '\n');
       return 2;

@@ -16,6 +16,8 @@ import { planValue, writePlan, type Plan, type SaveOptions } from '../api/save.j
 import { withLock, type LockOptions } from './lock.js';
 import { load as coreLoad, type LoadOptions } from '../api/load.js';
 import { EditableFile, type EditOptions } from '../edit/editable.js';
+import { repackInto, type RepackOptions } from '../api/repack.js';
+import { H5ValueError } from '../errors.js';
 
 export { FileSource, FileSink };
 export { FileLock, withLock as withFileLock, type LockOptions } from './lock.js';
@@ -97,6 +99,27 @@ function syncDirectory(dir: string): void {
     /* not supported here */
   } finally {
     if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * Rewrite the file at `inPath` compactly into `outPath` (see the core
+ * `repack()`): chunks are copied as stored, without recompressing. The
+ * output is written beside its target and renamed into place, so a failed
+ * repack never leaves a partial file at `outPath`.
+ */
+export function repackFile(inPath: string, outPath: string, options: RepackOptions = {}): void {
+  if (resolve(inPath) === resolve(outPath)) throw new H5ValueError('repack writes a new file: give an output path other than the input');
+  const src = openFile(inPath);
+  const tmp = `${outPath}.h5kit-${process.pid}-${Date.now()}.tmp`;
+  try {
+    repackInto(src, new FileSink(tmp, 'w'), options);
+    renameSync(tmp, outPath);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  } finally {
+    src.close();
   }
 }
 

@@ -122,6 +122,31 @@ export class RawDataWriter {
     }
   }
 
+  /**
+   * Store a chunk's bytes as they are (already filtered, `filterMask` bit i
+   * set when filter i was skipped): h5py's `write_direct_chunk`. Repack
+   * copies chunks this way without recompressing. Always appended, so a
+   * chunk of an edited file's committed state is never overwritten.
+   */
+  writeDirect(offset: readonly number[], data: Uint8Array, filterMask: number): void {
+    const cd = this.ds.chunks;
+    if (this.ds.layout !== 'chunked' || !cd) throw new H5ValueError(`${this.where}: direct chunk writes need a chunked layout`);
+    const dims = this.ds.space.dims;
+    const maxDims = this.ds.space.maxDims;
+    if (offset.length !== cd.length || offset.some((o, d) => !Number.isInteger(o) || o < 0 || o % cd[d] !== 0 || (maxDims[d] !== null && o >= Math.max(dims[d], maxDims[d] as number)))) {
+      throw new H5ValueError(`${this.where}: chunk origin ${JSON.stringify(offset)} is not a chunk of shape ${JSON.stringify(dims)} (chunks ${JSON.stringify(cd)})`);
+    }
+    if (!Number.isInteger(filterMask) || filterMask < 0 || filterMask > 0xffffffff) throw new H5ValueError(`${this.where}: bad filter mask ${filterMask}`);
+    if (!this.ds.filters.length && data.length !== product(cd) * this.esz) {
+      throw new H5ValueError(`${this.where}: an unfiltered chunk holds ${product(cd) * this.esz} bytes, got ${data.length}`);
+    }
+    const key = offset.map((o, d) => o / cd[d]).join(',');
+    this.ds.committedChunks?.delete(key);
+    const address = this.alloc.alloc(data.length);
+    this.alloc.sink.write(address, data);
+    this.ds.chunkIndex.set(key, { address, size: data.length, filterMask });
+  }
+
   /** Drop chunks wholly outside a new, smaller extent (libhdf5 deletes them on shrink). */
   pruneChunks(dims: readonly number[]): void {
     const cd = this.ds.chunks;

@@ -52,6 +52,8 @@ function elementDepth(t: Datatype | undefined): number {
   if (!t) return 0;
   if (t.class === 'vlen' && t.kind === 'sequence') return 1;
   if (t.class === 'array') return t.dims.length;
+  // An opaque element is given as a Uint8Array of its size (what the reader returns).
+  if (t.class === 'opaque') return 1;
   return 0;
 }
 
@@ -71,7 +73,12 @@ function depthOf(v: unknown): number {
  * shape. With `dtype` given nothing is inferred, and the innermost levels an
  * element itself needs (vlen sequences, array types) are left to it.
  */
-export function flatten(value: unknown, where: string, dtype?: Datatype): FlatValue {
+export function flatten(value: unknown, where: string, dtype?: Datatype, count?: number): FlatValue {
+  // Elements that are themselves lists (vlen sequences, arrays, opaque), given flat as the reader returns
+  // them: a list of exactly `count` elements is taken as is (ragged vlen data has no nesting to infer).
+  if (count !== undefined && dtype && elementDepth(dtype) > 0 && Array.isArray(value) && value.length === count && count > 0) {
+    return { shape: [count], flat: value, inferred: dtype };
+  }
   const rank = Math.max(0, depthOf(value) - elementDepth(dtype));
   if (rank === 0) return { shape: [], flat: [value], inferred: dtype ?? scalarType(value, where) };
   const t = typedArrayType(value);
