@@ -289,6 +289,7 @@ const references = [...(refNode.json ?? []), ...(refPy.json ?? [])];
 // Sections measured by their own scripts (markdown on stdout), embedded as they print it.
 const SECTIONS = [
   { id: 'SAVE', title: 'save() and load(): direct, lock and atomic modes (h5kit/node)', script: 'save-modes.mjs' },
+  { id: 'EDIT', title: 'Editing in place and repack', script: 'edit.mjs' },
 ];
 const sections = [];
 for (const sec of SECTIONS.filter((x) => want(x.id))) {
