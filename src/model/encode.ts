@@ -110,9 +110,11 @@ function encodeNumericBulk(t: Datatype, values: unknown, count: number): Uint8Ar
   const layout = nativeLayout(t);
   if (!layout) return null;
   const n = count * layout.size;
-  const out = new Uint8Array(n);
-  out.set(new Uint8Array(values.buffer, values.byteOffset, n));
-  if (layout.size > 1 && (layout.order === 'BE') === HOST_LITTLE_ENDIAN) byteSwap(out, layout.size);
+  const view = new Uint8Array(values.buffer, values.byteOffset, n);
+  // Already the file's layout: the caller's memory is written as is (no copy; writers copy or write it out before returning).
+  if (layout.size === 1 || (layout.order === 'BE') !== HOST_LITTLE_ENDIAN) return view;
+  const out = view.slice();
+  byteSwap(out, layout.size);
   return out;
 }
 

@@ -133,9 +133,15 @@ export function load(path: string, options: LoadOptions = {}): unknown {
   }
 }
 
-/** Start a new HDF5 file at `path` (truncated if it exists); it is complete once closed. */
-export function createFile(path: string, options?: CreateOptions): WritableFile {
-  return WritableFile.create(new FileSink(path, 'w'), options);
+/**
+ * Start a new HDF5 file at `path` (truncated if it exists); it is complete
+ * once closed. Like libhdf5, the data is left to the page cache: pass
+ * `durable: true` to fsync at close (a new file that must survive a machine
+ * crash is better written with save(..., { atomic: true }), which also
+ * renames it into place).
+ */
+export function createFile(path: string, options: CreateOptions & { readonly durable?: boolean } = {}): WritableFile {
+  return WritableFile.create(new FileSink(path, 'w', { durable: options.durable ?? false }), options);
 }
 
 /**
