@@ -70,10 +70,11 @@ export function messageName(type: number): string {
 }
 
 /** Messages libhdf5 refuses to open an object without understanding ("fail if unknown" flags). */
+const KNOWN_MESSAGES = new Set<number>(Object.values(MessageType));
+
 export function checkUnknownMessages(h: ObjectHeader): void {
-  const known = new Set<number>(Object.values(MessageType));
   for (const m of h.messages) {
-    if (!known.has(m.type) && m.flags & MessageFlag.FailIfUnknownAlways) {
+    if (!KNOWN_MESSAGES.has(m.type) && m.flags & MessageFlag.FailIfUnknownAlways) {
       throw new H5UnsupportedError(`object at ${h.address} has message type ${m.type} that must be understood to read it`);
     }
   }
