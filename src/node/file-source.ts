@@ -2,23 +2,30 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { ByteSource } from '../io/source.js';
 import { SourceRangeError } from '../io/memory-source.js';
 
-/** Reads up to this size are served from cached blocks: metadata walks make many tiny reads. */
+/** Reads up to this size are served from cached extents: metadata walks make many tiny reads. */
 const SMALL_READ = 16 * 1024;
-const BLOCK = 64 * 1024;
-const MAX_BLOCKS = 32;
+/** A lone small read fetches one page around it... */
+const PAGE = 4 * 1024;
+/** ...a read close after the previous fetch (a walk through neighbouring structures) fetches this much. */
+const READ_AHEAD = 64 * 1024;
+const MAX_EXTENTS = 32;
 
 /**
  * A file on disk read with positioned reads: only the ranges the parser asks
  * for are read, so files larger than memory can be opened. Small reads go
- * through a few cached 64 KiB blocks (one syscall serves a whole object
- * header, heap or B-tree node and its neighbours); every read still returns
- * a buffer of its own.
+ * through a few cached extents: a lone read (a symbol table node far from
+ * anything else) fetches its 4 KiB page, a read just after the previous
+ * fetch (walking headers laid out one after another) fetches 64 KiB, so a
+ * listing costs one small syscall per node and a full walk one per 64 KiB.
+ * Every read still returns a buffer of its own.
  */
 export class FileSource implements ByteSource {
   readonly size: number;
   readonly freshReads = true;
   private fd: number | undefined;
-  private readonly blocks = new Map<number, Uint8Array>();
+  /** Most recently used last. */
+  private readonly extents: { start: number; data: Uint8Array }[] = [];
+  private lastFetchEnd = -1;
 
   constructor(readonly path: string, fd?: number) {
     this.fd = fd ?? openSync(path, 'r');
@@ -29,31 +36,27 @@ export class FileSource implements ByteSource {
     if (this.fd === undefined) throw new SourceRangeError(offset, length, 0);
     if (offset < 0 || length < 0 || offset + length > this.size) throw new SourceRangeError(offset, length, this.size);
     if (length > SMALL_READ) return this.direct(offset, length);
-    const out = new Uint8Array(length);
-    let done = 0;
-    while (done < length) {
-      const at = offset + done;
-      const b = Math.floor(at / BLOCK);
-      const blk = this.block(b);
-      const from = at - b * BLOCK;
-      const n = Math.min(length - done, blk.length - from);
-      out.set(blk.subarray(from, from + n), done);
-      done += n;
-    }
-    return out;
+    const x = this.extentFor(offset, length);
+    return x.data.slice(offset - x.start, offset - x.start + length);
   }
 
-  private block(b: number): Uint8Array {
-    let blk = this.blocks.get(b);
-    if (blk) {
-      this.blocks.delete(b);
-    } else {
-      const start = b * BLOCK;
-      blk = this.direct(start, Math.min(BLOCK, this.size - start));
-      if (this.blocks.size >= MAX_BLOCKS) this.blocks.delete(this.blocks.keys().next().value!);
+  private extentFor(offset: number, length: number): { start: number; data: Uint8Array } {
+    const list = this.extents;
+    for (let i = list.length - 1; i >= 0; i--) {
+      const x = list[i];
+      if (offset >= x.start && offset + length <= x.start + x.data.length) {
+        if (i !== list.length - 1) list.push(list.splice(i, 1)[0]);
+        return x;
+      }
     }
-    this.blocks.set(b, blk);
-    return blk;
+    const sequential = this.lastFetchEnd >= 0 && offset >= this.lastFetchEnd - PAGE && offset < this.lastFetchEnd + READ_AHEAD;
+    const start = offset - (offset % PAGE);
+    const want = Math.max(sequential ? READ_AHEAD : PAGE, offset + length - start);
+    const x = { start, data: this.direct(start, Math.min(want, this.size - start)) };
+    this.lastFetchEnd = x.start + x.data.length;
+    if (list.length >= MAX_EXTENTS) list.shift();
+    list.push(x);
+    return x;
   }
 
   private direct(offset: number, length: number): Uint8Array {
@@ -71,7 +74,7 @@ export class FileSource implements ByteSource {
     if (this.fd !== undefined) {
       closeSync(this.fd);
       this.fd = undefined;
-      this.blocks.clear();
+      this.extents.length = 0;
     }
   }
 }
