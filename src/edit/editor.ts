@@ -11,7 +11,7 @@ import { readAttributeMessage } from '../format/messages/attribute.js';
 import { readAttributeInfo, readGroupInfo, readLinkInfo, readSymbolTableMessage } from '../format/messages/info.js';
 import { MessageFlag, MessageType, readObjectHeader, type ObjectHeader } from '../format/object-header.js';
 import { encodeSymbolTableEntry } from '../format/symbol-table.js';
-import type { ByteSink } from '../io/sink.js';
+import { OffsetSink, type ByteSink } from '../io/sink.js';
 import { findMessage, messageReader, resolveMessage } from '../model/header-messages.js';
 import { compareNames, groupLinks, groupStorage } from '../model/links.js';
 import { parseDtype, type DtypeSpec } from '../model/dtype-spec.js';
@@ -66,26 +66,6 @@ export interface NodeRef {
 }
 
 export type ObjectKind = 'group' | 'dataset' | 'datatype';
-
-/** Addresses relative to the base address (after a user block), as every stored address is. */
-class OffsetSink implements ByteSink {
-  constructor(
-    private readonly inner: ByteSink,
-    private readonly base: number,
-  ) {}
-  get size(): number {
-    return this.inner.size - this.base;
-  }
-  read(offset: number, length: number): Uint8Array {
-    return this.inner.read(offset + this.base, length);
-  }
-  write(offset: number, bytes: Uint8Array): void {
-    this.inner.write(offset + this.base, bytes);
-  }
-  sync(): void {
-    this.inner.sync?.();
-  }
-}
 
 /** How many soft links one lookup may follow (libhdf5's default H5L nlinks). */
 const MAX_SOFT_LINKS = 16;
@@ -652,7 +632,7 @@ export class Editor {
     }
     this.relink();
     const attrs = encodeDraftAttributes(this.w, root);
-    const r = serializeDraft(root, this.w.alloc, this.w.sizes, (o) => attrs.get(o) ?? [], { family: this.family, ks: this.ks });
+    const r = serializeDraft(root, this.w.alloc, this.w.sizes, (o) => attrs.get(o) ?? [], { family: this.family, ks: this.ks, bind: (objects) => this.w.bind(root, objects) });
     const written = new Set<DraftObject>(collect(root));
     // Everything the new superblock reaches must be durable before it is written (spec-notes/editing.md: the commit point).
     this.sink.sync?.();

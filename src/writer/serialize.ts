@@ -54,6 +54,13 @@ export interface SerializeOptions {
   readonly family: FormatFamily;
   /** B-tree K values of the file (superblock); libhdf5's defaults otherwise. */
   readonly ks?: BTreeKs;
+  /**
+   * Called once every object header has its address and before anything
+   * is written: stores the values that hold references (their targets'
+   * addresses), so deferred raw data lands before the chunk indexes are
+   * built and attribute messages are final before the headers are encoded.
+   */
+  readonly bind?: (objects: readonly DraftObject[]) => void;
 }
 
 /** Where the root landed; `btree`/`heap` when it is a symbol-table group (for the superblock 0 root entry's cache). */
@@ -116,6 +123,7 @@ export function serializeDraft(root: DraftGroup, alloc: Allocator, sizes: FieldS
     headerSize.set(o, size);
     o.address = alloc.alloc(size);
   }
+  opts.bind?.(objects);
   // Pass 2: side structures, which need the children's addresses.
   const side = new Map<DraftObject, Side>();
   for (const o of objects) {
@@ -140,27 +148,40 @@ export function serializeDraft(root: DraftGroup, alloc: Allocator, sizes: FieldS
   return { address: root.address!, btree: rs.btree, heap: rs.heap };
 }
 
-/** A new file in the classic family: the tree, then superblock 0 at offset 0, last. */
-export function serializeClassic(root: DraftGroup, alloc: Allocator, sizes: FieldSizes, encodeAttrs: AttributeEncoder, superblockSize: number): void {
-  const r = serializeDraft(root, alloc, sizes, encodeAttrs, { family: 'earliest' });
-  const sb = encodeSuperblockV0({
-    offsetSize: sizes.offsetSize,
-    lengthSize: sizes.lengthSize,
-    endOfFile: alloc.end,
-    rootHeader: r.address,
-    rootBTree: r.btree!,
-    rootHeap: r.heap!,
-    groupLeafK: DEFAULT_KS.leafK,
-    groupInternalK: DEFAULT_KS.internalK,
-  });
-  alloc.sink.write(0, sb.subarray(0, superblockSize));
+/** How a new file is laid out around its tree. */
+export interface NewFileOptions extends Pick<SerializeOptions, 'family' | 'bind'> {
+  /** Bytes reserved for the superblock at (base-relative) offset 0, written last. */
+  readonly superblockSize: number;
+  /** Size of the user block before the superblock (0 = none); every stored address is relative to it (spec II.A, base address). */
+  readonly userblock?: number;
 }
 
-/** A new file in the latest family: the tree, then superblock 3 at offset 0, last. */
-export function serializeLatest(root: DraftGroup, alloc: Allocator, sizes: FieldSizes, encodeAttrs: AttributeEncoder, superblockSize: number): void {
-  const r = serializeDraft(root, alloc, sizes, encodeAttrs, { family: 'latest' });
-  const sb = encodeSuperblockV2V3({ version: 3, offsetSize: sizes.offsetSize, lengthSize: sizes.lengthSize, endOfFile: alloc.end, rootHeader: r.address });
-  alloc.sink.write(0, sb.subarray(0, superblockSize));
+/**
+ * A new file: the tree, then the superblock at base-relative offset 0,
+ * last: version 0 in the classic family (the root's B-tree and heap cached
+ * in its entry), version 3 in the latest. The superblock's base address is
+ * the user block's size, and its end-of-file address counts the user block
+ * (absolute), as libhdf5 writes both (spec-notes/superblock.md).
+ */
+export function serializeNewFile(root: DraftGroup, alloc: Allocator, sizes: FieldSizes, encodeAttrs: AttributeEncoder, opts: NewFileOptions): void {
+  const r = serializeDraft(root, alloc, sizes, encodeAttrs, { family: opts.family, bind: opts.bind });
+  const baseAddress = opts.userblock ?? 0;
+  const endOfFile = baseAddress + alloc.end;
+  const sb =
+    opts.family === 'latest'
+      ? encodeSuperblockV2V3({ version: 3, offsetSize: sizes.offsetSize, lengthSize: sizes.lengthSize, baseAddress, endOfFile, rootHeader: r.address })
+      : encodeSuperblockV0({
+          offsetSize: sizes.offsetSize,
+          lengthSize: sizes.lengthSize,
+          baseAddress,
+          endOfFile,
+          rootHeader: r.address,
+          rootBTree: r.btree!,
+          rootHeap: r.heap!,
+          groupLeafK: DEFAULT_KS.leafK,
+          groupInternalK: DEFAULT_KS.internalK,
+        });
+  alloc.sink.write(0, sb.subarray(0, opts.superblockSize));
 }
 
 /** A copy rebuilds its link storage only when its links changed (spec-notes/editing.md); a new group always builds it. */
