@@ -153,8 +153,9 @@ export function encodeSuperblockV0(o: {
   /** Absolute: counts the user block. */
   endOfFile: number;
   rootHeader: number;
-  rootBTree: number;
-  rootHeap: number;
+  /** A symbol-table root's B-tree and local heap, cached in its entry (scratch-pad type 1); a new-style root caches nothing (type 0). */
+  rootBTree?: number;
+  rootHeap?: number;
   groupLeafK?: number;
   groupInternalK?: number;
 }): Uint8Array {
@@ -163,7 +164,8 @@ export function encodeSuperblockV0(o: {
   w.u8(0).u8(0).u8(0).u8(0).u8(0).u8(o.offsetSize).u8(o.lengthSize).u8(0);
   w.u16(o.groupLeafK ?? 4).u16(o.groupInternalK ?? 16).u32(0);
   w.offset(o.baseAddress ?? 0).offset(UNDEFINED_ADDRESS).offset(o.endOfFile).offset(UNDEFINED_ADDRESS);
-  encodeSymbolTableEntry(w, { linkNameOffset: 0, objectHeaderAddress: o.rootHeader, cacheType: 1, btreeAddress: o.rootBTree, heapAddress: o.rootHeap });
+  const cached = o.rootBTree !== undefined && o.rootHeap !== undefined;
+  encodeSymbolTableEntry(w, { linkNameOffset: 0, objectHeaderAddress: o.rootHeader, cacheType: cached ? 1 : 0, btreeAddress: o.rootBTree, heapAddress: o.rootHeap });
   return w.finish();
 }
 

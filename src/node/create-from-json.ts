@@ -21,8 +21,7 @@ import { sha256Hex } from '../dump/sha256.js';
  * Everything the writer cannot reproduce is found before the first byte is
  * written: summary-only values, virtual layouts, filters without an encoder,
  * references to paths the description does not hold. Things the writer
- * silently stores differently (link creation order in the classic format,
- * filter order, a user block whose bytes are not given) are reported
+ * silently stores differently (filter order, attribute creation order, a user block whose bytes are not given) are reported
  * through `warn`. References (object and region) are written to the
  * objects their canonical paths name.
  */
@@ -418,7 +417,7 @@ function parentOf(path: string): string {
 }
 
 /** Check and convert the whole description; nothing is written before this succeeds. */
-function plan(desc: unknown, source: string, warn: (m: string) => void, libver: 'earliest' | 'latest'): Map<string, Planned> {
+function plan(desc: unknown, source: string, warn: (m: string) => void): Map<string, Planned> {
   if (!Array.isArray(desc)) bad(source, 'an h5-expected/1 description is a JSON list of entries');
   const conv = new Converter();
   const out = new Map<string, Planned>();
@@ -454,9 +453,6 @@ function plan(desc: unknown, source: string, warn: (m: string) => void, libver: 
         out.set(path, { entry: e, attrs });
         continue;
       case 'group':
-        if (e.track_order === true && libver === 'earliest') {
-          warn(`${path}: track_order: the classic-format writer stores groups as symbol tables, link creation order is not kept (use --libver latest)`);
-        }
         break;
       case 'namedtype':
         type = datatypeFromJson(e.dtype, path);
@@ -603,7 +599,7 @@ export function createFromDescription(desc: unknown, sink: ByteSink, options: Cr
   const source = options.source ?? 'the description';
   const warn = options.warn ?? (() => {});
   const libver = options.libver ?? 'earliest';
-  const planned = plan(desc, source, warn, libver);
+  const planned = plan(desc, source, warn);
   const rootPlan = planned.get('/')!;
   const ub = userblockOf(rootPlan.entry, options.userblock, warn);
   const file = WritableFile.create(sink, { libver, trackOrder: rootPlan.entry.track_order === true, userblock: ub?.size, userblockContent: ub?.content });

@@ -28,6 +28,7 @@ import {
   denseLinks,
   latestMessages,
   linkInfoMessage,
+  newStyleGroupMessages,
   referenceCountMessages,
   writeDenseAttributes,
   writeDenseLinks,
@@ -87,7 +88,12 @@ function styleOf(o: DraftObject, family: FormatFamily): Style {
       family: layout ? (layout.data[0] >= 4 ? 'latest' : 'earliest') : family,
     };
   }
-  return family === 'latest' ? { header: 2, symbolTable: false, family } : { header: 1, symbolTable: o.kind === 'group', family };
+  if (family === 'latest') return { header: 2, symbolTable: false, family };
+  if (o.kind !== 'group') return { header: 1, symbolTable: false, family };
+  // Classic family (H5G__obj_create_real, H5G__obj_insert): a group tracking link creation order, or
+  // holding an external or user-defined link, is new-style; attribute creation order needs a version 2 header.
+  const newStyle = o.trackOrder || [...o.links.values()].some((l) => l.kind === 'external' || l.kind === 'user-defined');
+  return { header: o.trackAttrOrder ? 2 : 1, symbolTable: !newStyle, family };
 }
 
 const PLACEHOLDER: DenseStorageInfo = {
@@ -176,8 +182,8 @@ export function serializeNewFile(root: DraftGroup, alloc: Allocator, sizes: Fiel
           baseAddress,
           endOfFile,
           rootHeader: r.address,
-          rootBTree: r.btree!,
-          rootHeap: r.heap!,
+          rootBTree: r.btree,
+          rootHeap: r.heap,
           groupLeafK: DEFAULT_KS.leafK,
           groupInternalK: DEFAULT_KS.internalK,
         });
@@ -200,7 +206,8 @@ function rebuildsAttributes(o: DraftObject): boolean {
 function messagesOf(o: DraftObject, attrs: readonly EncodedAttribute[], sizes: FieldSizes, side: Side, style: Style, family: FormatFamily): OutgoingMessage[] {
   if (o.preserved) return preservedMessages(o, o.preserved, attrs, sizes, side, style);
   if (o.kind === 'copy') throw new Error('internal: a copied object without its header');
-  return family === 'latest' ? latestMessages(o, attrs, sizes, side) : classicMessages(o, attrs, sizes, side);
+  if (family === 'latest') return latestMessages(o, attrs, sizes, side);
+  return o.kind === 'group' && !style.symbolTable ? newStyleGroupMessages(o, attrs, sizes, side, style.header) : classicMessages(o, attrs, sizes, side);
 }
 
 /** Messages the serializer writes anew in a copied header; continuation and NIL messages are dropped (the copy is one chunk). */

@@ -53,7 +53,29 @@ export function writeSample(f: WritableGroup): WritableGroup {
   const many = f.createGroup('many');
   for (let i = 0; i < 150; i++) many.createDataset(`item${String(i).padStart(3, '0')}`, { data: i });
   writeReferences(f);
+  writeNewStyleGroups(f);
   return g;
+}
+
+/**
+ * Groups a symbol table cannot be (in the classic family libhdf5 makes them
+ * new-style, in a version 1 header, or 2 when attribute creation order is
+ * tracked): link creation order tracked, with attributes in creation order;
+ * external links, compact and (past 8 links) dense.
+ */
+function writeNewStyleGroups(f: WritableGroup): void {
+  const ordered = f.createGroup('ordered', { trackOrder: true });
+  for (const name of ['zeta', 'alpha', 'mu']) ordered.createGroup(name);
+  ordered.attrs.set('z', 1);
+  ordered.attrs.set('a', 'two');
+  const ext = f.createGroup('external');
+  ext.externalLink('far', 'other.h5', '/x');
+  ext.createGroup('near').attrs.set('n', 1);
+  ext.softLink('soft', '/ordered');
+  ext.attrs.set('kind', 'links');
+  const many = f.createGroup('external_many');
+  for (let i = 0; i < 12; i++) many.externalLink(`e${11 - i}`, 'other.h5', `/y/${i}`);
+  many.createGroup('g');
 }
 
 /**
