@@ -68,16 +68,19 @@ export function attrsIndexed(o: DraftObject): boolean {
 }
 
 /**
- * Link storage of a new-style group: dense past the compact maximum. A
- * copied group changes phase as libhdf5 does on insert and remove
- * (H5G__obj_insert, H5G__obj_remove_update_linfo) with its own group info
- * values: compact becomes dense above max compact links, dense stays dense
- * down to min dense.
+ * Link storage of a new-style group: dense past the compact maximum, or
+ * when a link message reaches H5O_MESG_MAX_SIZE (a header message's size
+ * field is 16 bits; H5G__obj_insert checks both). A copied group changes
+ * phase as libhdf5 does on insert and remove (H5G__obj_insert,
+ * H5G__obj_remove_update_linfo) with its own group info values: compact
+ * becomes dense above max compact links, dense stays dense down to min
+ * dense.
  */
-export function denseLinks(g: DraftGroup): boolean {
+export function denseLinks(g: DraftGroup, sizes: FieldSizes): boolean {
   const p = g.preserved?.links;
-  if (p && p.storage !== 'symbol-table') return p.storage === 'dense' ? g.links.size >= p.minDense : g.links.size > p.maxCompact;
-  return g.links.size > MAX_COMPACT_LINKS;
+  const big = [...g.links].some(([name, l]) => linkMessage(name, l, g.trackOrder, sizes).length >= MESSAGE_MAX_SIZE);
+  if (p && p.storage !== 'symbol-table') return big || (p.storage === 'dense' ? g.links.size >= p.minDense : g.links.size > p.maxCompact);
+  return big || g.links.size > MAX_COMPACT_LINKS;
 }
 
 /**

@@ -112,7 +112,7 @@ export function serializeDraft(root: DraftGroup, alloc: Allocator, sizes: FieldS
   for (const o of objects) attrs.set(o, encodeAttrs(o));
   const style = new Map<DraftObject, Style>(objects.map((o) => [o, styleOf(o, family)]));
   const dense = (o: DraftObject) => ({
-    links: rebuildsLinks(o) && !style.get(o)!.symbolTable && denseLinks(o as DraftGroup),
+    links: rebuildsLinks(o) && !style.get(o)!.symbolTable && denseLinks(o as DraftGroup, sizes),
     attrs: rebuildsAttributes(o) && denseAttributes(o, attrs.get(o)!, style.get(o)!.header),
   });
 
