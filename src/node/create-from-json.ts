@@ -21,9 +21,10 @@ import { sha256Hex } from '../dump/sha256.js';
  * Everything the writer cannot reproduce is found before the first byte is
  * written: summary-only values, virtual layouts, filters without an encoder,
  * references to paths the description does not hold. Things the writer
- * silently stores differently (filter order, attribute creation order, a user block whose bytes are not given) are reported
- * through `warn`. References (object and region) are written to the
- * objects their canonical paths name.
+ * silently stores differently (filter order, attribute creation order, a
+ * user block whose bytes are not given) are reported through `warn`.
+ * References (object and region) are written to the objects their
+ * canonical paths name.
  */
 export interface CreateFromJsonOptions {
   readonly libver?: 'earliest' | 'latest';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { File, H5NotFoundError, H5TypeError, H5ValueError, describeFile, open, referenceType, type Dataset, type WritableFile } from '../../src/index.js';
+import { File, H5NotFoundError, H5TypeError, H5ValueError, Reference, describeFile, open, referenceType, type Dataset, type WritableFile } from '../../src/index.js';
 import { compare } from '../helpers/compare.js';
 import { h5dump, oracleRequired, runPython } from '../helpers/oracle.js';
 
@@ -41,6 +41,19 @@ describe('references to objects of the file being written', () => {
 
     it(`keep the same input giving the same bytes (${libver})`, () => {
       expect(Buffer.from(referencing(libver).toBytes()).equals(Buffer.from(referencing(libver).toBytes()))).toBe(true);
+    });
+  }
+
+  for (const libver of FAMILIES) {
+    it(`are stored by an edit at commit, chunked and compressed (${libver})`, () => {
+      const w = File.create(undefined, { libver });
+      w.createGroup('a').createDataset('b', { data: [1, 2] });
+      const bytes = w.toBytes();
+      const b = open(bytes).get('/a/b') as Dataset;
+      const f = File.edit(bytes);
+      f.createDataset('added', { data: [new Reference(b.address), null, new Reference(b.address)], dtype: referenceType(), chunks: [2], compression: 'gzip' });
+      const d = describeFile(open(f.toBytes())) as Entry[];
+      expect(d.find((e) => e.path === '/added')!.values).toEqual(['/a/b', null, '/a/b']);
     });
   }
 
