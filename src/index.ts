@@ -23,6 +23,7 @@ export {
   WritableAttributes,
   type CreateOptions,
   type CreateDatasetOptions,
+  type RegionTarget,
 } from './api/writable.js';
 export {
   parseDtype,

@@ -5,19 +5,20 @@ import type { Dataspace } from '../format/messages/dataspace.js';
 import type { Datatype } from '../format/messages/datatype.js';
 import type { FilterDescription } from '../format/messages/filter-pipeline.js';
 import { superblockV0Size, superblockV2Size } from '../format/superblock.js';
-import { MemorySink, type ByteSink } from '../io/sink.js';
+import { MemorySink, OffsetSink, type ByteSink } from '../io/sink.js';
 import { encodeElements, type EncodeServices } from '../model/encode.js';
-import { parseDtype, type DtypeSpec } from '../model/dtype-spec.js';
-import { product, resolveSelection, type Selection } from '../model/selection.js';
+import { containsClass, parseDtype, type DtypeSpec } from '../model/dtype-spec.js';
+import { product, resolveSelection, type Hyperslab, type Selection } from '../model/selection.js';
 import { lzfClientData } from '../filters/lzf.js';
 import { Allocator } from '../writer/allocator.js';
-import { newGroup, type DraftAttribute, type DraftDataset, type DraftGroup, type DraftNamedType, type DraftObject, type DraftTarget } from '../writer/draft.js';
+import { newGroup, type DraftAttribute, type DraftDataset, type DraftGroup, type DraftLink, type DraftNamedType, type DraftObject, type DraftTarget } from '../writer/draft.js';
 import { GlobalHeapWriter } from '../writer/global-heap-writer.js';
 import { RawDataWriter } from '../writer/raw-data.js';
 import type { EncodedAttribute } from '../writer/serialize-classic.js';
-import { serializeClassic, serializeLatest } from '../writer/serialize.js';
+import { serializeNewFile } from '../writer/serialize.js';
 import { flatten } from '../writer/values.js';
-import { Reference } from './values.js';
+import { Reference, RegionReference } from './values.js';
+import type { RegionSelection } from '../model/references.js';
 import { nameProblem } from '../writer/names.js';
 
 /**
@@ -31,6 +32,14 @@ export interface CreateOptions {
   readonly libver?: 'earliest' | 'latest';
   /** Track link (and attribute) creation order in the root group. */
   readonly trackOrder?: boolean;
+  /**
+   * Bytes reserved before the superblock for the user (a power of two ≥ 512,
+   * as libhdf5 requires; default 0). The writer leaves them zero; write them
+   * through the sink (or `userblockContent`).
+   */
+  readonly userblock?: number;
+  /** The user block's bytes (at most `userblock` of them; the rest stays zero). */
+  readonly userblockContent?: Uint8Array;
 }
 
 export interface CreateDatasetOptions {
@@ -85,8 +94,12 @@ export class Writer {
     const libver = options.libver ?? 'earliest';
     if (libver !== 'earliest' && libver !== 'latest') throw new H5ValueError(`unknown libver ${JSON.stringify(libver)} ('earliest' or 'latest')`);
     this.sizes = existing?.sizes ?? SIZES;
+    const ub = existing ? 0 : checkUserblock(options);
+    // Addresses are relative to the base address, right after the user block (spec II.A).
+    const base = ub ? new OffsetSink(sink, ub) : sink;
+    if (ub) sink.write(0, userblockBytes(ub, options.userblockContent));
     // Room for the superblock, written last: version 0 (classic) or version 3 (latest).
-    this.alloc = new Allocator(sink, existing?.end ?? this.superblockSize);
+    this.alloc = new Allocator(base, existing?.end ?? this.superblockSize);
     this.heap = new GlobalHeapWriter(this.alloc, this.sizes);
   }
 
@@ -98,23 +111,160 @@ export class Writer {
     return this.latest ? superblockV2Size(SIZES.offsetSize) : superblockV0Size(SIZES.offsetSize, SIZES.lengthSize);
   }
 
+  /**
+   * Services for values encoded as they are written (fill values): a
+   * reference may only name an object by its address (`Reference`), as an
+   * object of this file has none yet.
+   */
   services(): EncodeServices {
     return {
       storeHeapObject: (bytes: Uint8Array) => this.heap.store(bytes),
       objectAddress: (ref: unknown) => {
-        if (ref instanceof Reference) {
-          this.referenced.add(ref.address);
-          return ref.address;
-        }
-        throw new H5TypeError('references to objects of a file being written are not supported yet');
+        const a = this.knownAddress(ref);
+        if (a === undefined) throw new H5TypeError(`a reference to ${describeTarget(ref)} can be stored in a dataset or attribute only (its address is known at close)`);
+        return a;
       },
       offsetSize: this.sizes.offsetSize,
     };
   }
 
+  /**
+   * Services that check reference-typed values without storing anything:
+   * every target must be something `bind` can resolve (a `Reference`, a
+   * handle of this file, an absolute path); heap IDs and addresses are
+   * placeholders of the right size. Used when such values are written (so bad
+   * input fails first) and to size attribute messages before the addresses
+   * exist.
+   */
+  checkingServices(): EncodeServices {
+    return {
+      storeHeapObject: () => ({ collection: 0, index: 0 }),
+      objectAddress: (ref: unknown) => {
+        this.targetOf(ref);
+        return 0;
+      },
+      offsetSize: this.sizes.offsetSize,
+    };
+  }
+
+  /** The address of a reference value naming an object by address (`Reference`, `RegionReference`); recorded for the editor's safety check. */
+  private knownAddress(ref: unknown): number | undefined {
+    const r = isRegionValue(ref) ? ref.target : ref;
+    if (r instanceof Reference || r instanceof RegionReference) {
+      this.referenced.add(r.address);
+      return r.address;
+    }
+    return undefined;
+  }
+
+  /** What a reference value points at: an address, a draft object of this file, or a path resolved at close. */
+  private targetOf(ref: unknown): number | DraftObject | string {
+    const known = this.knownAddress(ref);
+    if (known !== undefined) return known;
+    const r = isRegionValue(ref) ? ref.target : ref;
+    if (r instanceof WritableNode) {
+      if (!r.belongsTo(this)) throw new H5ValueError(`a reference to "${r.name}", an object of another file`);
+      return r.draft;
+    }
+    if (typeof r === 'string') {
+      if (!r.startsWith('/')) throw new H5ValueError(`reference target ${JSON.stringify(r)}: give an absolute path`);
+      if (r !== '/') splitPath(r);
+      return r;
+    }
+    throw new H5TypeError(`cannot reference ${describeTarget(ref)}: give a handle of an object of this file, its absolute path, or a Reference`);
+  }
+
+  /**
+   * The services that store references for good, once `serializeDraft` has
+   * placed every object header (its `bind` step): handles and paths resolve
+   * to the address of their object, paths through the hard links of `root`.
+   */
+  private bindingServices(root: DraftGroup): EncodeServices {
+    return {
+      storeHeapObject: (bytes: Uint8Array) => this.heap.store(bytes),
+      objectAddress: (ref: unknown) => {
+        const t = this.targetOf(ref);
+        if (typeof t === 'number') return t;
+        const target = typeof t === 'string' ? resolvePath(root, t) : t;
+        if (target.kind === 'existing') return target.address;
+        if (target.address === undefined) throw new H5ValueError(`a reference to ${describeTarget(ref)}: the object is not linked in the file`);
+        return target.address;
+      },
+      offsetSize: this.sizes.offsetSize,
+    };
+  }
+
+  /** Attribute messages sized with placeholder references, patched by `bind` (see `encodeDraftAttributes`). */
+  private readonly lateAttributes: { attr: DraftAttribute; message: Uint8Array }[] = [];
+
+  /** @internal Record an attribute message whose references `bind` fills in. */
+  deferAttribute(attr: DraftAttribute, message: Uint8Array): void {
+    this.lateAttributes.push({ attr, message });
+  }
+
+  /**
+   * Store the references of the tree under `root` (spec-notes/references.md,
+   * "Writing"): called by `serializeDraft` once every header has its
+   * address and before any is written. Every deferred value is encoded
+   * first, so an unresolvable target fails before anything is written; then
+   * the deferred dataset writes are replayed in order (chunks filtered now)
+   * and the attribute messages sized at close get their real bytes.
+   */
+  bind(root: DraftGroup, objects: readonly DraftObject[]): void {
+    const svc = this.bindingServices(root);
+    const writes: { ds: DraftDataset; ops: ({ slab: Hyperslab; bytes: Uint8Array } | { prune: readonly number[] })[] }[] = [];
+    const fills: { ds: DraftDataset; bytes: Uint8Array }[] = [];
+    for (const o of objects) {
+      if (o.kind !== 'dataset') continue;
+      if (o.pendingFill !== undefined) fills.push({ ds: o, bytes: encodeElements(o.type, [o.pendingFill], 1, svc) });
+      if (!o.pending?.length) continue;
+      const ops = o.pending.map((p) => ('prune' in p ? p : { slab: p.slab, bytes: encodeElements(o.type, p.values, product(p.slab.count), svc) }));
+      writes.push({ ds: o, ops });
+    }
+    const attrs = this.lateAttributes.splice(0).map((l) => ({ message: l.message, bytes: attributeBytes(this, l.attr, svc) }));
+    // Fill values first: the replayed writes fill the chunks they do not cover with them.
+    for (const { ds, bytes } of fills) {
+      ds.fill!.set(bytes);
+      ds.pendingFill = undefined;
+    }
+    for (const { ds, ops } of writes) {
+      const raw = new RawDataWriter(ds, this.alloc, 'a dataset of references');
+      for (const op of ops) {
+        if ('prune' in op) raw.pruneChunks(op.prune);
+        else raw.write(op.slab, op.bytes);
+      }
+      ds.pending = undefined;
+    }
+    for (const a of attrs) {
+      // Fixed-size encodings: a reference is an address or a heap ID whatever it points at.
+      if (a.bytes.length !== a.message.length) throw new Error('internal: attribute message size changed when its references were bound');
+      a.message.set(a.bytes);
+    }
+    this.heap.flush();
+  }
+
   check(): void {
     if (this.closed) throw new H5ValueError('the file is closed');
   }
+}
+
+/** The user block size asked for, checked as libhdf5 checks it (H5Pset_userblock: 0 or a power of two ≥ 512). */
+function checkUserblock(o: CreateOptions): number {
+  const ub = o.userblock ?? 0;
+  if (ub !== 0 && (!Number.isInteger(ub) || ub < 512 || (ub & (ub - 1)) !== 0 || ub > 2 ** 52)) {
+    throw new H5ValueError(`user block of ${ub} bytes: it must be 0 or a power of two of at least 512`);
+  }
+  if (o.userblockContent && o.userblockContent.length > ub) {
+    throw new H5ValueError(`user block content of ${o.userblockContent.length} bytes does not fit a user block of ${ub}`);
+  }
+  return ub;
+}
+
+/** The user block as written before anything else: the given content, zero-padded. */
+function userblockBytes(size: number, content?: Uint8Array): Uint8Array {
+  const out = new Uint8Array(size);
+  if (content) out.set(content);
+  return out;
 }
 
 function validName(name: string): void {
@@ -127,6 +277,35 @@ function splitPath(path: string): string[] {
   if (!parts.length) throw new H5ValueError(`invalid path ${JSON.stringify(path)}`);
   for (const p of parts) validName(p);
   return parts;
+}
+
+/** A region reference to an object of the file being written: its target (as an object reference's) and selection. */
+export interface RegionTarget {
+  readonly target: Reference | WritableGroup | WritableDataset | WritableNamedType | string;
+  readonly selection: RegionSelection;
+}
+
+function isRegionValue(v: unknown): v is { target: unknown; selection: unknown } {
+  return typeof v === 'object' && v !== null && 'target' in v && 'selection' in v;
+}
+
+function describeTarget(v: unknown): string {
+  const r = isRegionValue(v) ? v.target : v;
+  if (r instanceof WritableNode) return `"${r.name}"`;
+  if (typeof r === 'string') return JSON.stringify(r);
+  if (r instanceof Reference || r instanceof RegionReference) return `the object at address ${r.address}`;
+  return r === null ? 'null' : typeof r === 'object' ? ((r as object).constructor?.name ?? 'an object') : typeof r;
+}
+
+/** The object an absolute path names, through hard links from `root` (a reference's target, resolved at close). */
+function resolvePath(root: DraftGroup, path: string): DraftTarget {
+  let cur: DraftTarget = root;
+  for (const part of path === '/' ? [] : splitPath(path)) {
+    const l: DraftLink | undefined = cur.kind === 'group' ? cur.links.get(part) : undefined;
+    if (!l || l.kind !== 'hard') throw new H5NotFoundError(`reference target ${path}: "${part}" is not a hard link to an object of the file`);
+    cur = l.target;
+  }
+  return cur;
 }
 
 /** Attributes of an object being written. */
@@ -164,10 +343,12 @@ export class WritableAttributes {
     const f = isNull && data === null ? undefined : flatten(data, where, options.dtype !== undefined ? parseDtype(options.dtype) : undefined, options.shape ? product(options.shape) : undefined);
     const type = f?.inferred ?? (options.dtype !== undefined ? parseDtype(options.dtype) : undefined);
     if (!type) throw new H5ValueError(`${where}: an empty attribute needs a dtype`);
-    let shape = isNull ? null : options.shape ?? f!.shape;
+    const shape = isNull ? null : options.shape ?? f!.shape;
     if (shape && f && product(shape) !== f.flat.length) throw new H5ValueError(`${where}: ${f.flat.length} values for shape ${JSON.stringify(shape)}`);
     if (shape && shape.some((n) => !Number.isInteger(n) || n < 0)) throw new H5ValueError(`${where}: bad shape ${JSON.stringify(shape)}`);
     const space: Dataspace = shape === null ? { kind: 'null', dims: [], maxDims: [] } : shape.length === 0 ? { kind: 'scalar', dims: [], maxDims: [] } : { kind: 'simple', dims: shape, maxDims: shape };
+    // References are stored at close (their targets' addresses are known then); check them now.
+    if (shape !== null && f && containsClass(type, 'reference')) encodeElements(type, f.flat, product(shape), this.w.checkingServices());
     const prev = this.owner.attrs.get(name);
     this.owner.attrs.set(name, { name, type, space, value: shape === null ? null : f!.flat, creationOrder: prev?.creationOrder ?? this.owner.attrOrder++ });
   }
@@ -185,6 +366,11 @@ abstract class WritableNode {
     readonly name: string,
   ) {
     this.attrs = new WritableAttributes(w, draft, name);
+  }
+
+  /** @internal Whether the handle is of the file `w` writes (a reference must point inside its own file). */
+  belongsTo(w: Writer): boolean {
+    return this.w === w;
   }
 }
 
@@ -228,13 +414,29 @@ export class WritableDataset extends WritableNode {
   write(data: unknown, selection?: Selection): void {
     this.w.check();
     if (this.ds.space.kind === 'null') throw new H5ValueError(`dataset "${this.name}" has a null dataspace`);
+    const n = product(resolveSelection(this.ds.space.dims, selection).count);
+    this.writeElements(flatten(data, `dataset "${this.name}"`, this.ds.type, n).flat, selection);
+  }
+
+  /**
+   * Write elements given flat, in C order of the selection, each in the form
+   * the encoders take (no nesting is read into them: bytes stay one element).
+   * @internal (create-from-json)
+   */
+  writeElements(flat: ArrayLike<unknown>, selection?: Selection): void {
+    this.w.check();
     const slab = resolveSelection(this.ds.space.dims, selection);
     const n = product(slab.count);
-    const f = flatten(data, `dataset "${this.name}"`, this.ds.type, n);
-    if (f.flat.length !== n) {
-      throw new H5ValueError(`dataset "${this.name}": ${f.flat.length} values for a selection of ${n} elements (shape ${JSON.stringify(slab.shape)})`);
+    if (flat.length !== n) {
+      throw new H5ValueError(`dataset "${this.name}": ${flat.length} values for a selection of ${n} elements (shape ${JSON.stringify(slab.shape)})`);
     }
-    this.raw.write(slab, encodeElements(this.ds.type, f.flat, n, this.w.services()));
+    if (!containsClass(this.ds.type, 'reference')) {
+      this.raw.write(slab, encodeElements(this.ds.type, flat, n, this.w.services()));
+      return;
+    }
+    // References: checked now, stored at close when their targets have addresses (Writer.bind).
+    encodeElements(this.ds.type, flat, n, this.w.checkingServices());
+    (this.ds.pending ??= []).push({ slab, values: Array.from(flat) });
   }
 
   /**
@@ -260,6 +462,8 @@ export class WritableDataset extends WritableNode {
     });
     this.ds.space = { ...s, dims: shape.slice() };
     this.raw.pruneChunks(shape);
+    // Deferred writes replay at close: the pruning goes between the writes it came between.
+    this.ds.pending?.push({ prune: shape.slice() });
   }
 }
 
@@ -421,13 +625,21 @@ export function planDataset(w: Writer, where: string, o: DatasetOptions): { draf
   }
   if (layout === 'compact' && product(space.dims) * type.size > MAX_COMPACT) throw new H5ValueError(`${where}: too large for compact layout (max ${MAX_COMPACT} bytes)`);
   let fill: Uint8Array | undefined;
-  if (o.fillValue !== undefined && o.fillValue !== null) fill = encodeElements(type, [o.fillValue], 1, w.services());
+  const late = containsClass(type, 'reference');
+  if (o.fillValue !== undefined && o.fillValue !== null) fill = encodeElements(type, [o.fillValue], 1, late ? w.checkingServices() : w.services());
   const draft: DraftDataset = {
     kind: 'dataset', type, committed: committedDraft(o, where), space, layout, chunks, filters,
     fill, fillDefined: o.fillValue !== null, chunkIndex: new Map(), attrs: new Map(), attrOrder: 0, trackAttrOrder: o.trackOrder ?? false, linkCount: 0,
+    pendingFill: late && fill ? o.fillValue : undefined,
   };
-  // Validate the data before anything is linked or written.
-  const bytes = flat ? encodeElements(type, flat.flat, space.kind === 'null' ? 0 : product(space.dims), w.services()) : undefined;
+  // Validate the data before anything is linked or written; references wait for their targets' addresses (Writer.bind).
+  const count = space.kind === 'null' ? 0 : product(space.dims);
+  if (flat && late) {
+    encodeElements(type, flat.flat, count, w.checkingServices());
+    if (space.kind !== 'null') draft.pending = [{ slab: resolveSelection(space.dims, undefined), values: Array.from(flat.flat) }];
+    return { draft };
+  }
+  const bytes = flat ? encodeElements(type, flat.flat, count, w.services()) : undefined;
   return { draft, bytes };
 }
 
@@ -462,9 +674,14 @@ export class WritableFile extends WritableGroup {
   /** Write all metadata and the superblock; the file is complete after this. */
   close(): void {
     if (this.w.closed) return;
-    const encoded = encodeDraftAttributes(this.w, this.draft as DraftGroup);
-    const serialize = this.w.latest ? serializeLatest : serializeClassic;
-    serialize(this.draft as DraftGroup, this.w.alloc, this.w.sizes, (o) => encoded.get(o) ?? [], this.w.superblockSize);
+    const root = this.draft as DraftGroup;
+    const encoded = encodeDraftAttributes(this.w, root);
+    serializeNewFile(root, this.w.alloc, this.w.sizes, (o) => encoded.get(o) ?? [], {
+      family: this.w.latest ? 'latest' : 'earliest',
+      superblockSize: this.w.superblockSize,
+      userblock: this.w.options.userblock,
+      bind: (objects) => this.w.bind(root, objects),
+    });
     this.w.sink.sync?.();
     this.w.sink.close?.();
     this.w.closed = true;
@@ -490,6 +707,13 @@ export function encodeDraftAttributes(w: Writer, root: DraftGroup): Map<DraftObj
     [...o.attrs.values()]
       .sort((a, b) => a.creationOrder - b.creationOrder)
       .map((a) => ('message' in a ? { name: a.name, creationOrder: a.creationOrder, message: a.message, flags: a.flags } : { name: a.name, creationOrder: a.creationOrder, message: encodeAttribute(w, a) }));
+  // An attribute holding references is sized with placeholders now and gets its bytes in Writer.bind.
+  const encodeAttribute = (w: Writer, a: DraftAttribute): Uint8Array => {
+    if (!containsClass(a.type, 'reference')) return attributeBytes(w, a, w.services());
+    const message = attributeBytes(w, a, w.checkingServices());
+    w.deferAttribute(a, message);
+    return message;
+  };
   w.heap.flush();
   const encoded = new Map<DraftObject, EncodedAttribute[]>();
   const stack: DraftTarget[] = [root];
@@ -506,9 +730,10 @@ export function encodeDraftAttributes(w: Writer, root: DraftGroup): Map<DraftObj
   return encoded;
 }
 
-function encodeAttribute(w: Writer, a: DraftAttribute): Uint8Array {
+/** The attribute message of `a`, its value encoded with `services`. */
+function attributeBytes(w: Writer, a: DraftAttribute, services: EncodeServices): Uint8Array {
   const n = a.space.kind === 'null' ? 0 : product(a.space.dims);
-  const data = a.space.kind === 'null' ? new Uint8Array(0) : encodeElements(a.type, a.value as ArrayLike<unknown>, n, w.services());
+  const data = a.space.kind === 'null' ? new Uint8Array(0) : encodeElements(a.type, a.value as ArrayLike<unknown>, n, services);
   const charset = isAscii(a.name) ? 'ascii' : 'utf8';
   // libver 'latest': attribute message version 3, datatype/dataspace at the latest versions;
   // dense attribute storage holds messages above 64 KiB, which a header cannot.

@@ -11,7 +11,7 @@ import { readAttributeMessage } from '../format/messages/attribute.js';
 import { readAttributeInfo, readGroupInfo, readLinkInfo, readSymbolTableMessage } from '../format/messages/info.js';
 import { MessageFlag, MessageType, readObjectHeader, type ObjectHeader } from '../format/object-header.js';
 import { encodeSymbolTableEntry } from '../format/symbol-table.js';
-import type { ByteSink } from '../io/sink.js';
+import { OffsetSink, type ByteSink } from '../io/sink.js';
 import { findMessage, messageReader, resolveMessage } from '../model/header-messages.js';
 import { compareNames, groupLinks, groupStorage } from '../model/links.js';
 import { parseDtype, type DtypeSpec } from '../model/dtype-spec.js';
@@ -66,26 +66,6 @@ export interface NodeRef {
 }
 
 export type ObjectKind = 'group' | 'dataset' | 'datatype';
-
-/** Addresses relative to the base address (after a user block), as every stored address is. */
-class OffsetSink implements ByteSink {
-  constructor(
-    private readonly inner: ByteSink,
-    private readonly base: number,
-  ) {}
-  get size(): number {
-    return this.inner.size - this.base;
-  }
-  read(offset: number, length: number): Uint8Array {
-    return this.inner.read(offset + this.base, length);
-  }
-  write(offset: number, bytes: Uint8Array): void {
-    this.inner.write(offset + this.base, bytes);
-  }
-  sync(): void {
-    this.inner.sync?.();
-  }
-}
 
 /** How many soft links one lookup may follow (libhdf5's default H5L nlinks). */
 const MAX_SOFT_LINKS = 16;
@@ -555,8 +535,9 @@ export class Editor {
   private checkLinkKind(group: NodeRef, kind: DraftLink['kind'], where: string): void {
     if (kind === 'hard' || kind === 'soft') return;
     const t = this.target(group);
+    // A group new in this edit is written new-style when it holds such a link (serialize.ts, styleOf), as libhdf5 converts one.
     const symbolTable =
-      t.kind === 'existing' ? groupStorage(this.file.context, this.header(t.address)).kind === 'symbol-table' : t.preserved ? t.preserved.links?.storage === 'symbol-table' : this.family === 'earliest';
+      t.kind === 'existing' ? groupStorage(this.file.context, this.header(t.address)).kind === 'symbol-table' : t.preserved?.links?.storage === 'symbol-table';
     if (symbolTable) throw new H5UnsupportedError(`"${where}": a ${kind} link cannot be stored in a symbol-table (classic) group`);
   }
 
@@ -652,7 +633,7 @@ export class Editor {
     }
     this.relink();
     const attrs = encodeDraftAttributes(this.w, root);
-    const r = serializeDraft(root, this.w.alloc, this.w.sizes, (o) => attrs.get(o) ?? [], { family: this.family, ks: this.ks });
+    const r = serializeDraft(root, this.w.alloc, this.w.sizes, (o) => attrs.get(o) ?? [], { family: this.family, ks: this.ks, bind: (objects) => this.w.bind(root, objects) });
     const written = new Set<DraftObject>(collect(root));
     // Everything the new superblock reaches must be durable before it is written (spec-notes/editing.md: the commit point).
     this.sink.sync?.();

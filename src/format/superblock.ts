@@ -148,10 +148,14 @@ export function superblockV0Size(offsetSize: number, lengthSize: number): number
 export function encodeSuperblockV0(o: {
   offsetSize: number;
   lengthSize: number;
+  /** Where the superblock sits (the user block's size); stored addresses are relative to it. */
+  baseAddress?: number;
+  /** Absolute: counts the user block. */
   endOfFile: number;
   rootHeader: number;
-  rootBTree: number;
-  rootHeap: number;
+  /** A symbol-table root's B-tree and local heap, cached in its entry (scratch-pad type 1); a new-style root caches nothing (type 0). */
+  rootBTree?: number;
+  rootHeap?: number;
   groupLeafK?: number;
   groupInternalK?: number;
 }): Uint8Array {
@@ -159,8 +163,9 @@ export function encodeSuperblockV0(o: {
   w.bytes(Uint8Array.from(SIGNATURE));
   w.u8(0).u8(0).u8(0).u8(0).u8(0).u8(o.offsetSize).u8(o.lengthSize).u8(0);
   w.u16(o.groupLeafK ?? 4).u16(o.groupInternalK ?? 16).u32(0);
-  w.offset(0).offset(UNDEFINED_ADDRESS).offset(o.endOfFile).offset(UNDEFINED_ADDRESS);
-  encodeSymbolTableEntry(w, { linkNameOffset: 0, objectHeaderAddress: o.rootHeader, cacheType: 1, btreeAddress: o.rootBTree, heapAddress: o.rootHeap });
+  w.offset(o.baseAddress ?? 0).offset(UNDEFINED_ADDRESS).offset(o.endOfFile).offset(UNDEFINED_ADDRESS);
+  const cached = o.rootBTree !== undefined && o.rootHeap !== undefined;
+  encodeSymbolTableEntry(w, { linkNameOffset: 0, objectHeaderAddress: o.rootHeader, cacheType: cached ? 1 : 0, btreeAddress: o.rootBTree, heapAddress: o.rootHeap });
   return w.finish();
 }
 
@@ -169,6 +174,9 @@ export function encodeSuperblockV2V3(o: {
   version: 2 | 3;
   offsetSize: number;
   lengthSize: number;
+  /** Where the superblock sits (the user block's size); stored addresses are relative to it. */
+  baseAddress?: number;
+  /** Absolute: counts the user block. */
   endOfFile: number;
   rootHeader: number;
   extension?: number;
@@ -176,7 +184,7 @@ export function encodeSuperblockV2V3(o: {
   const w = new ByteWriter({ offsetSize: o.offsetSize, lengthSize: o.lengthSize });
   w.bytes(Uint8Array.from(SIGNATURE));
   w.u8(o.version).u8(o.offsetSize).u8(o.lengthSize).u8(0);
-  w.offset(0).offset(o.extension ?? UNDEFINED_ADDRESS).offset(o.endOfFile).offset(o.rootHeader);
+  w.offset(o.baseAddress ?? 0).offset(o.extension ?? UNDEFINED_ADDRESS).offset(o.endOfFile).offset(o.rootHeader);
   const body = w.finish();
   return w.u32(lookup3(body)).finish();
 }

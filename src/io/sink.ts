@@ -53,3 +53,30 @@ export class MemorySink implements ByteSink {
     return this.buf.slice(0, this.end);
   }
 }
+
+/**
+ * A view of a sink whose offset 0 is the base address (spec II.A): the
+ * file's bytes after its user block, where every stored address is
+ * relative to. Used to write and edit files that have a user block.
+ */
+export class OffsetSink implements ByteSink {
+  constructor(
+    private readonly inner: ByteSink,
+    private readonly base: number,
+  ) {}
+  get size(): number {
+    return Math.max(0, this.inner.size - this.base);
+  }
+  read(offset: number, length: number): Uint8Array {
+    return this.inner.read(offset + this.base, length);
+  }
+  write(offset: number, bytes: Uint8Array): void {
+    this.inner.write(offset + this.base, bytes);
+  }
+  sync(): void {
+    this.inner.sync?.();
+  }
+  close(): void {
+    this.inner.close?.();
+  }
+}

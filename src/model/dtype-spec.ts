@@ -138,3 +138,17 @@ export function parseDtype(spec: DtypeSpec): Datatype {
   }
   throw new H5TypeError(`unknown dtype "${spec}"`);
 }
+
+/** Whether `t` holds a member, base or element of class `cls` at any depth (compound members, array and vlen bases). */
+export function containsClass(t: Datatype, cls: Datatype['class']): boolean {
+  if (t.class === cls) return true;
+  switch (t.class) {
+    case 'compound':
+      return t.members.some((m) => containsClass(m.type, cls));
+    case 'array':
+    case 'vlen':
+      return containsClass(t.base, cls);
+    default:
+      return false;
+  }
+}

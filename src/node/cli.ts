@@ -12,9 +12,11 @@ const USAGE = `usage:
   h5kit get FILE KEY                   print a value as JSON (large arrays summarised)
   h5kit dump --json FILE [--summary-threshold N]
                                        print the h5-expected/1 description
-  h5kit create OUT.h5 --from-json DESC.json [--libver earliest|latest]
+  h5kit create OUT.h5 --from-json DESC.json [--libver earliest|latest] [--userblock-from FILE]
                                        build a file from an h5-expected/1
-                                       description with full values
+                                       description with full values; a user
+                                       block it records takes the first bytes
+                                       of FILE (the description has only a hash)
   h5kit repack IN.h5 OUT.h5 [--libver earliest|latest]
                                        rewrite a file compactly (only what is
                                        reachable; chunks copied as stored)
@@ -153,12 +155,14 @@ function main(argv: string[]): number {
       return 0;
     }
     const json = take('--from-json');
-    if (!json || args.length !== 1 || args[0].startsWith('-') || (libver !== undefined && libver !== 'earliest' && libver !== 'latest')) {
+    const userblockFrom = take('--userblock-from');
+    if (!json || args.length !== 1 || args[0].startsWith('-') || userblockFrom === '') {
       process.stderr.write(USAGE + '\n');
       return 2;
     }
     createFileFromJson(args[0], json, {
       libver: libver as 'earliest' | 'latest' | undefined,
+      userblock: userblockFrom === undefined ? undefined : readFileSync(userblockFrom),
       warn: (m) => process.stderr.write(`h5kit: warning: ${m}\n`),
     });
     return 0;

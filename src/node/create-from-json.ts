@@ -4,13 +4,13 @@ import type { Dataspace } from '../format/messages/dataspace.js';
 import type { CompoundType, Datatype, EnumType, IntegerType, StringPadding } from '../format/messages/datatype.js';
 import { MemorySink, type ByteSink } from '../io/sink.js';
 import { WritableFile, type CreateDatasetOptions, type WritableDataset, type WritableGroup, type WritableNamedType } from '../api/writable.js';
-import { arrayType, floatType, opaqueType, referenceType, vlenStringType, vlenType } from '../model/dtype-spec.js';
-import { encodeElements, type EncodeServices } from '../model/encode.js';
+import { arrayType, containsClass, floatType, opaqueType, referenceType, vlenStringType, vlenType } from '../model/dtype-spec.js';
+import { encodeElements } from '../model/encode.js';
 import { isIeee } from '../model/decode.js';
-import { resolveSelection, type Hyperslab } from '../model/selection.js';
 import type { DraftAttribute, DraftObject } from '../writer/draft.js';
 import { flatten } from '../writer/values.js';
 import { FileSink } from './file-sink.js';
+import { sha256Hex } from '../dump/sha256.js';
 
 /**
  * `h5kit create OUT.h5 --from-json DESC.json`: build a file from an
@@ -20,9 +20,11 @@ import { FileSink } from './file-sink.js';
  *
  * Everything the writer cannot reproduce is found before the first byte is
  * written: summary-only values, virtual layouts, filters without an encoder,
- * references to objects of the file being written. Things the writer
- * silently stores differently (link creation order in the classic format,
- * user blocks, filter order) are reported through `warn`.
+ * references to paths the description does not hold. Things the writer
+ * silently stores differently (filter order, attribute creation order, a
+ * user block whose bytes are not given) are reported through `warn`.
+ * References (object and region) are written to the objects their
+ * canonical paths name.
  */
 export interface CreateFromJsonOptions {
   readonly libver?: 'earliest' | 'latest';
@@ -30,6 +32,13 @@ export interface CreateFromJsonOptions {
   readonly source?: string;
   /** Called with one message per thing the file will not reproduce exactly. */
   readonly warn?: (message: string) => void;
+  /**
+   * The user block's bytes when the description has one (it records only its
+   * size and sha256): the first `userblock_size` bytes are used, e.g. those
+   * of the file the description came from. Without them the user block is
+   * written as zeros.
+   */
+  readonly userblock?: Uint8Array;
 }
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -380,13 +389,8 @@ function writerTakes(value: unknown, t: Datatype, shape: readonly number[] | und
   }
 }
 
-function hasVlen(t: Datatype): boolean {
-  return t.class === 'vlen' || (t.class === 'compound' && t.members.some((m) => hasVlen(m.type))) || (t.class === 'array' && hasVlen(t.base));
-}
-
-function hasReference(t: Datatype): boolean {
-  return t.class === 'reference' || (t.class === 'compound' && t.members.some((m) => hasReference(m.type))) || ((t.class === 'array' || t.class === 'vlen') && hasReference(t.base));
-}
+const hasVlen = (t: Datatype) => containsClass(t, 'vlen');
+const hasReference = (t: Datatype) => containsClass(t, 'reference');
 
 /** Dense typed arrays for IEEE float data: the writer copies them in bulk. */
 function packFloats(values: unknown[], t: Datatype): unknown[] | Float32Array | Float64Array {
@@ -414,7 +418,7 @@ function parentOf(path: string): string {
 }
 
 /** Check and convert the whole description; nothing is written before this succeeds. */
-function plan(desc: unknown, source: string, warn: (m: string) => void, libver: 'earliest' | 'latest'): Map<string, Planned> {
+function plan(desc: unknown, source: string, warn: (m: string) => void): Map<string, Planned> {
   if (!Array.isArray(desc)) bad(source, 'an h5-expected/1 description is a JSON list of entries');
   const conv = new Converter();
   const out = new Map<string, Planned>();
@@ -450,13 +454,6 @@ function plan(desc: unknown, source: string, warn: (m: string) => void, libver: 
         out.set(path, { entry: e, attrs });
         continue;
       case 'group':
-        if (path === '/' && isObj(e.file)) {
-          const ub = e.file.userblock_size;
-          if (typeof ub === 'number' && ub > 0) warn(`/: the writer has no user block option; the ${ub}-byte user block is not written`);
-        }
-        if (e.track_order === true && libver === 'earliest') {
-          warn(`${path}: track_order: the classic-format writer stores groups as symbol tables, link creation order is not kept (use --libver latest)`);
-        }
         break;
       case 'namedtype':
         type = datatypeFromJson(e.dtype, path);
@@ -515,26 +512,14 @@ function plan(desc: unknown, source: string, warn: (m: string) => void, libver: 
     out.set(path, { entry: e, type, values, fill, attrs });
   }
   if (!out.has('/')) bad(source, 'no root ("/") entry');
+  // References name their targets by canonical path: the writer resolves them when it places the objects.
   for (const r of conv.refs) {
-    if (!out.has(r.target)) bad(r.where, `reference to ${r.target}, which the description does not contain`);
-  }
-  if (conv.refs.length) {
-    const r = conv.refs[0];
-    throw new H5UnsupportedError(
-      `${r.where}: ${r.region ? 'region' : 'object'} reference to ${r.target}: references to objects of a file being written are not supported by the writer yet`,
-    );
+    const t = out.get(r.target);
+    if (!t) bad(r.where, `${r.region ? 'region' : 'object'} reference to ${r.target}, which the description does not contain`);
+    const kind = t.entry.kind;
+    if ('same_as' in t.entry || (kind !== 'group' && kind !== 'dataset' && kind !== 'namedtype')) bad(r.where, `reference to ${r.target}, which is not where the object is described`);
   }
   return out;
-}
-
-/** Raw access the writer's own createDataset uses; only for values its flattening misreads. */
-function writeRaw(ds: WritableDataset, type: Datatype, values: readonly unknown[], dims: number[], where: string): void {
-  const inner = ds as unknown as { raw?: { write(slab: Hyperslab, bytes: Uint8Array): void }; w?: { services(): EncodeServices } };
-  if (!inner.raw || typeof inner.raw.write !== 'function') {
-    throw new H5UnsupportedError(`${where}: the writer cannot take these values (elements given as bytes are read as an extra dimension)`);
-  }
-  const services = inner.w && typeof inner.w.services === 'function' ? inner.w.services() : undefined;
-  inner.raw.write(resolveSelection(dims, undefined), encodeElements(type, values, values.length, services));
 }
 
 function setAttributes(node: Node, p: Planned, path: string): void {
@@ -590,14 +575,35 @@ function datasetOptions(e: Obj, type: Datatype, path: string, warn: (m: string) 
   return o;
 }
 
+/**
+ * The user block the root entry's `file` records: its size, and its bytes
+ * from `given` (checked against the recorded sha256) or zeros. A content
+ * that does not match the hash is reported, not refused: the file is still
+ * the described tree.
+ */
+function userblockOf(root: Obj, given: Uint8Array | undefined, warn: (m: string) => void): { size: number; content: Uint8Array } | undefined {
+  const f = root.file;
+  if (!isObj(f) || f.userblock_size === undefined || f.userblock_size === 0) return undefined;
+  const size = int(f.userblock_size, '/', 'userblock_size');
+  if (size < 512 || (size & (size - 1)) !== 0) bad('/', `user block of ${size} bytes: HDF5 user blocks are powers of two of at least 512 bytes`);
+  const content = new Uint8Array(size);
+  if (given) content.set(given.subarray(0, size));
+  const want = typeof f.userblock_sha256 === 'string' ? f.userblock_sha256 : undefined;
+  if (want && sha256Hex(content) !== want) {
+    warn(`/: the ${size}-byte user block is written ${given ? 'from the bytes given' : 'as zeros'}; its sha256 differs from the description's (it records only a hash of the content)`);
+  }
+  return { size, content };
+}
+
 /** Build a file from an h5-expected/1 description (parsed JSON) into `sink`, and close it. */
 export function createFromDescription(desc: unknown, sink: ByteSink, options: CreateFromJsonOptions = {}): void {
   const source = options.source ?? 'the description';
   const warn = options.warn ?? (() => {});
   const libver = options.libver ?? 'earliest';
-  const planned = plan(desc, source, warn, libver);
+  const planned = plan(desc, source, warn);
   const rootPlan = planned.get('/')!;
-  const file = WritableFile.create(sink, { libver, trackOrder: rootPlan.entry.track_order === true });
+  const ub = userblockOf(rootPlan.entry, options.userblock, warn);
+  const file = WritableFile.create(sink, { libver, trackOrder: rootPlan.entry.track_order === true, userblock: ub?.size, userblockContent: ub?.content });
   const made = new Map<string, Node>([['/', file]]);
   const busy = new Set<string>();
 
@@ -660,7 +666,7 @@ export function createFromDescription(desc: unknown, sink: ByteSink, options: Cr
       else raw = count > 0;
     }
     const ds = file.createDataset(path, o);
-    if (raw) writeRaw(ds, type, values!, dims, path);
+    if (raw) ds.writeElements(values!);
     if (e.fillvalue === null && !hasReference(type) && !hasVlen(type)) {
       // Undefined fill value: CreateDatasetOptions has no option for it; the draft's flag is what the serializer writes.
       const draft = (ds as unknown as { draft?: { fillDefined?: boolean } }).draft;

@@ -1,6 +1,7 @@
 import type { Dataspace } from '../format/messages/dataspace.js';
 import type { Datatype } from '../format/messages/datatype.js';
 import type { FilterDescription } from '../format/messages/filter-pipeline.js';
+import type { Hyperslab } from '../model/selection.js';
 
 /**
  * The in-memory description of a file being written. Raw data is streamed to
@@ -138,7 +139,19 @@ export interface DraftDataset extends DraftBase {
    * "Dataset writes").
    */
   readonly committedChunks?: Set<string>;
+  /**
+   * Writes whose values hold object or region references, kept as given
+   * until the file's metadata is placed: a reference stores the target's
+   * object header address, known only then (spec-notes/references.md,
+   * "Writing"). Replayed in order at close, a shrinking resize included.
+   */
+  pending?: PendingWrite[];
+  /** A fill value holding references (MATLAB fills cell arrays with one to an empty array): `fill` holds placeholders until bind. */
+  pendingFill?: unknown;
 }
+
+/** A deferred write of reference-typed values (`DraftDataset.pending`), or a resize's chunk pruning between two of them. */
+export type PendingWrite = { readonly slab: Hyperslab; readonly values: ArrayLike<unknown> } | { readonly prune: readonly number[] };
 
 export interface DraftNamedType extends DraftBase {
   readonly kind: 'datatype';

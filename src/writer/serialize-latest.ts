@@ -68,16 +68,19 @@ export function attrsIndexed(o: DraftObject): boolean {
 }
 
 /**
- * Link storage of a new-style group: dense past the compact maximum. A
- * copied group changes phase as libhdf5 does on insert and remove
- * (H5G__obj_insert, H5G__obj_remove_update_linfo) with its own group info
- * values: compact becomes dense above max compact links, dense stays dense
- * down to min dense.
+ * Link storage of a new-style group: dense past the compact maximum, or
+ * when a link message reaches H5O_MESG_MAX_SIZE (a header message's size
+ * field is 16 bits; H5G__obj_insert checks both). A copied group changes
+ * phase as libhdf5 does on insert and remove (H5G__obj_insert,
+ * H5G__obj_remove_update_linfo) with its own group info values: compact
+ * becomes dense above max compact links, dense stays dense down to min
+ * dense.
  */
-export function denseLinks(g: DraftGroup): boolean {
+export function denseLinks(g: DraftGroup, sizes: FieldSizes): boolean {
   const p = g.preserved?.links;
-  if (p && p.storage !== 'symbol-table') return p.storage === 'dense' ? g.links.size >= p.minDense : g.links.size > p.maxCompact;
-  return g.links.size > MAX_COMPACT_LINKS;
+  const big = [...g.links].some(([name, l]) => linkMessage(name, l, g.trackOrder, sizes).length >= MESSAGE_MAX_SIZE);
+  if (p && p.storage !== 'symbol-table') return big || (p.storage === 'dense' ? g.links.size >= p.minDense : g.links.size > p.maxCompact);
+  return big || g.links.size > MAX_COMPACT_LINKS;
 }
 
 /**
@@ -167,20 +170,41 @@ export interface Side {
 
 /** The messages of a new object's version 2 header (latest family), in the order libhdf5 adds them. */
 export function latestMessages(o: DraftGroup | DraftDataset | DraftNamedType, attrs: readonly EncodedAttribute[], sizes: FieldSizes, side: Side): OutgoingMessage[] {
+  if (o.kind === 'group') return newStyleGroupMessages(o, attrs, sizes, side, 2);
   const out: OutgoingMessage[] = [];
-  if (o.kind === 'group') {
-    out.push(linkInfoMessage(o, side.links, sizes));
-    out.push({ type: MessageType.GroupInfo, flags: MessageFlag.Constant, data: encodeGroupInfo({ maxCompact: MAX_COMPACT_LINKS, minDense: MIN_DENSE_LINKS }) });
-  } else if (o.kind === 'datatype') {
-    out.push(committedTypeMessage(o, sizes, 'latest'));
-  } else {
-    out.push(...datasetMessages(o, sizes, 'latest', side.chunks));
-  }
-  // Attribute info: present once an object has attributes (libhdf5 adds it with the first one).
-  if (attrs.length) out.push(attributeInfoMessage(o, side.attrs, sizes));
-  if (o.kind === 'group' && !side.links) out.push(...compactLinkMessages(o, sizes));
-  if (!side.attrs) out.push(...compactAttributeMessages(o, attrs));
+  if (o.kind === 'datatype') out.push(committedTypeMessage(o, sizes, 'latest'));
+  else out.push(...datasetMessages(o, sizes, 'latest', side.chunks));
+  out.push(...attributeMessages(o, attrs, sizes, side, 2));
   out.push(...referenceCountMessages(o));
+  return out;
+}
+
+/**
+ * A new-style group (spec IV.A.2.c/k/g: link info, group info, link
+ * messages or dense links) in a version 2 header, or in a version 1 header
+ * as libhdf5 writes one in the classic family when the group tracks link
+ * creation order or holds a link a symbol table cannot (external,
+ * user-defined): there no attribute info and no reference count message
+ * (H5A adds attribute info to version 2 headers only; version 1 keeps the
+ * count in its prefix).
+ */
+export function newStyleGroupMessages(g: DraftGroup, attrs: readonly EncodedAttribute[], sizes: FieldSizes, side: Side, header: 1 | 2): OutgoingMessage[] {
+  const out: OutgoingMessage[] = [linkInfoMessage(g, side.links, sizes)];
+  out.push({ type: MessageType.GroupInfo, flags: MessageFlag.Constant, data: encodeGroupInfo({ maxCompact: MAX_COMPACT_LINKS, minDense: MIN_DENSE_LINKS }) });
+  const attributes = attributeMessages(g, attrs, sizes, side, header);
+  // Attribute info first, as libhdf5 adds it with the first attribute; the attributes after the links.
+  if (header === 2 && attrs.length) out.push(attributes.shift()!);
+  if (!side.links) out.push(...compactLinkMessages(g, sizes));
+  out.push(...attributes);
+  if (header === 2) out.push(...referenceCountMessages(g));
+  return out;
+}
+
+/** Attribute info (version 2 headers with attributes; libhdf5 adds it with the first one), then compact attribute messages unless dense. */
+function attributeMessages(o: DraftObject, attrs: readonly EncodedAttribute[], sizes: FieldSizes, side: Side, header: 1 | 2): OutgoingMessage[] {
+  const out: OutgoingMessage[] = [];
+  if (header === 2 && attrs.length) out.push(attributeInfoMessage(o, side.attrs, sizes));
+  if (!side.attrs) out.push(...compactAttributeMessages(o, attrs));
   return out;
 }
 

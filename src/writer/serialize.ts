@@ -28,6 +28,7 @@ import {
   denseLinks,
   latestMessages,
   linkInfoMessage,
+  newStyleGroupMessages,
   referenceCountMessages,
   writeDenseAttributes,
   writeDenseLinks,
@@ -54,6 +55,13 @@ export interface SerializeOptions {
   readonly family: FormatFamily;
   /** B-tree K values of the file (superblock); libhdf5's defaults otherwise. */
   readonly ks?: BTreeKs;
+  /**
+   * Called once every object header has its address and before anything
+   * is written: stores the values that hold references (their targets'
+   * addresses), so deferred raw data lands before the chunk indexes are
+   * built and attribute messages are final before the headers are encoded.
+   */
+  readonly bind?: (objects: readonly DraftObject[]) => void;
 }
 
 /** Where the root landed; `btree`/`heap` when it is a symbol-table group (for the superblock 0 root entry's cache). */
@@ -80,7 +88,12 @@ function styleOf(o: DraftObject, family: FormatFamily): Style {
       family: layout ? (layout.data[0] >= 4 ? 'latest' : 'earliest') : family,
     };
   }
-  return family === 'latest' ? { header: 2, symbolTable: false, family } : { header: 1, symbolTable: o.kind === 'group', family };
+  if (family === 'latest') return { header: 2, symbolTable: false, family };
+  if (o.kind !== 'group') return { header: 1, symbolTable: false, family };
+  // Classic family (H5G__obj_create_real, H5G__obj_insert): a group tracking link creation order, or
+  // holding an external or user-defined link, is new-style; attribute creation order needs a version 2 header.
+  const newStyle = o.trackOrder || [...o.links.values()].some((l) => l.kind === 'external' || l.kind === 'user-defined');
+  return { header: o.trackAttrOrder ? 2 : 1, symbolTable: !newStyle, family };
 }
 
 const PLACEHOLDER: DenseStorageInfo = {
@@ -99,7 +112,7 @@ export function serializeDraft(root: DraftGroup, alloc: Allocator, sizes: FieldS
   for (const o of objects) attrs.set(o, encodeAttrs(o));
   const style = new Map<DraftObject, Style>(objects.map((o) => [o, styleOf(o, family)]));
   const dense = (o: DraftObject) => ({
-    links: rebuildsLinks(o) && !style.get(o)!.symbolTable && denseLinks(o as DraftGroup),
+    links: rebuildsLinks(o) && !style.get(o)!.symbolTable && denseLinks(o as DraftGroup, sizes),
     attrs: rebuildsAttributes(o) && denseAttributes(o, attrs.get(o)!, style.get(o)!.header),
   });
 
@@ -116,6 +129,7 @@ export function serializeDraft(root: DraftGroup, alloc: Allocator, sizes: FieldS
     headerSize.set(o, size);
     o.address = alloc.alloc(size);
   }
+  opts.bind?.(objects);
   // Pass 2: side structures, which need the children's addresses.
   const side = new Map<DraftObject, Side>();
   for (const o of objects) {
@@ -140,27 +154,40 @@ export function serializeDraft(root: DraftGroup, alloc: Allocator, sizes: FieldS
   return { address: root.address!, btree: rs.btree, heap: rs.heap };
 }
 
-/** A new file in the classic family: the tree, then superblock 0 at offset 0, last. */
-export function serializeClassic(root: DraftGroup, alloc: Allocator, sizes: FieldSizes, encodeAttrs: AttributeEncoder, superblockSize: number): void {
-  const r = serializeDraft(root, alloc, sizes, encodeAttrs, { family: 'earliest' });
-  const sb = encodeSuperblockV0({
-    offsetSize: sizes.offsetSize,
-    lengthSize: sizes.lengthSize,
-    endOfFile: alloc.end,
-    rootHeader: r.address,
-    rootBTree: r.btree!,
-    rootHeap: r.heap!,
-    groupLeafK: DEFAULT_KS.leafK,
-    groupInternalK: DEFAULT_KS.internalK,
-  });
-  alloc.sink.write(0, sb.subarray(0, superblockSize));
+/** How a new file is laid out around its tree. */
+export interface NewFileOptions extends Pick<SerializeOptions, 'family' | 'bind'> {
+  /** Bytes reserved for the superblock at (base-relative) offset 0, written last. */
+  readonly superblockSize: number;
+  /** Size of the user block before the superblock (0 = none); every stored address is relative to it (spec II.A, base address). */
+  readonly userblock?: number;
 }
 
-/** A new file in the latest family: the tree, then superblock 3 at offset 0, last. */
-export function serializeLatest(root: DraftGroup, alloc: Allocator, sizes: FieldSizes, encodeAttrs: AttributeEncoder, superblockSize: number): void {
-  const r = serializeDraft(root, alloc, sizes, encodeAttrs, { family: 'latest' });
-  const sb = encodeSuperblockV2V3({ version: 3, offsetSize: sizes.offsetSize, lengthSize: sizes.lengthSize, endOfFile: alloc.end, rootHeader: r.address });
-  alloc.sink.write(0, sb.subarray(0, superblockSize));
+/**
+ * A new file: the tree, then the superblock at base-relative offset 0,
+ * last: version 0 in the classic family (the root's B-tree and heap cached
+ * in its entry), version 3 in the latest. The superblock's base address is
+ * the user block's size, and its end-of-file address counts the user block
+ * (absolute), as libhdf5 writes both (spec-notes/superblock.md).
+ */
+export function serializeNewFile(root: DraftGroup, alloc: Allocator, sizes: FieldSizes, encodeAttrs: AttributeEncoder, opts: NewFileOptions): void {
+  const r = serializeDraft(root, alloc, sizes, encodeAttrs, { family: opts.family, bind: opts.bind });
+  const baseAddress = opts.userblock ?? 0;
+  const endOfFile = baseAddress + alloc.end;
+  const sb =
+    opts.family === 'latest'
+      ? encodeSuperblockV2V3({ version: 3, offsetSize: sizes.offsetSize, lengthSize: sizes.lengthSize, baseAddress, endOfFile, rootHeader: r.address })
+      : encodeSuperblockV0({
+          offsetSize: sizes.offsetSize,
+          lengthSize: sizes.lengthSize,
+          baseAddress,
+          endOfFile,
+          rootHeader: r.address,
+          rootBTree: r.btree,
+          rootHeap: r.heap,
+          groupLeafK: DEFAULT_KS.leafK,
+          groupInternalK: DEFAULT_KS.internalK,
+        });
+  alloc.sink.write(0, sb.subarray(0, opts.superblockSize));
 }
 
 /** A copy rebuilds its link storage only when its links changed (spec-notes/editing.md); a new group always builds it. */
@@ -179,7 +206,8 @@ function rebuildsAttributes(o: DraftObject): boolean {
 function messagesOf(o: DraftObject, attrs: readonly EncodedAttribute[], sizes: FieldSizes, side: Side, style: Style, family: FormatFamily): OutgoingMessage[] {
   if (o.preserved) return preservedMessages(o, o.preserved, attrs, sizes, side, style);
   if (o.kind === 'copy') throw new Error('internal: a copied object without its header');
-  return family === 'latest' ? latestMessages(o, attrs, sizes, side) : classicMessages(o, attrs, sizes, side);
+  if (family === 'latest') return latestMessages(o, attrs, sizes, side);
+  return o.kind === 'group' && !style.symbolTable ? newStyleGroupMessages(o, attrs, sizes, side, style.header) : classicMessages(o, attrs, sizes, side);
 }
 
 /** Messages the serializer writes anew in a copied header; continuation and NIL messages are dropped (the copy is one chunk). */

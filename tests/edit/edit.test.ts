@@ -247,6 +247,18 @@ describe.runIf(oracleRequired())('refusals are typed and leave the file untouche
     expect(Buffer.from(sink.bytes()).equals(Buffer.from(before))).toBe(true);
   });
 
+  it('a classic file takes a new group holding an external link (written new-style, as libhdf5 converts it)', () => {
+    const sink = MemorySink.from(fixture('classic.h5'));
+    const f = File.edit(sink);
+    const g = f.createGroup('links_new');
+    g.externalLink('far', 'other.h5', '/x');
+    g.createGroup('near');
+    f.close();
+    const after = describe1(sink.bytes());
+    expect(entry(after, '/links_new/far')).toMatchObject({ kind: 'externallink', filename: 'other.h5', target: '/x' });
+    expect(entry(after, '/links_new').info).toMatchObject({ object_header_version: 1, link_storage: 'compact' });
+  });
+
   it('a commit with no change writes nothing', () => {
     const sink = new FaultySink(MemorySink.from(fixture('latest.h5')));
     const f = File.edit(sink);

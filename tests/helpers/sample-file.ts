@@ -3,6 +3,7 @@ import {
   compoundType,
   enumType,
   fixedStringType,
+  referenceType,
   vlenType,
   type WritableGroup,
 } from '../../src/index.js';
@@ -51,5 +52,61 @@ export function writeSample(f: WritableGroup): WritableGroup {
   f.hardLink('alias', g);
   const many = f.createGroup('many');
   for (let i = 0; i < 150; i++) many.createDataset(`item${String(i).padStart(3, '0')}`, { data: i });
+  writeReferences(f);
+  writeNewStyleGroups(f);
   return g;
+}
+
+/**
+ * Groups a symbol table cannot be (in the classic family libhdf5 makes them
+ * new-style, in a version 1 header, or 2 when attribute creation order is
+ * tracked): link creation order tracked, with attributes in creation order;
+ * external links, compact and (past 8 links) dense.
+ */
+function writeNewStyleGroups(f: WritableGroup): void {
+  const ordered = f.createGroup('ordered', { trackOrder: true });
+  for (const name of ['zeta', 'alpha', 'mu']) ordered.createGroup(name);
+  ordered.attrs.set('z', 1);
+  ordered.attrs.set('a', 'two');
+  const ext = f.createGroup('external');
+  ext.externalLink('far', 'other.h5', '/x');
+  ext.createGroup('near').attrs.set('n', 1);
+  ext.softLink('soft', '/ordered');
+  ext.attrs.set('kind', 'links');
+  const many = f.createGroup('external_many');
+  for (let i = 0; i < 12; i++) many.externalLink(`e${11 - i}`, 'other.h5', `/y/${i}`);
+  many.createGroup('g');
+}
+
+/**
+ * References to objects of the file being written (their addresses are
+ * known only at close): handles, absolute paths (one to a group created
+ * after the write), the root, chunked and filtered data written in parts
+ * around a resize, a reference fill value, compound members, region
+ * references of every selection kind, and attributes holding both.
+ */
+function writeReferences(f: WritableGroup): void {
+  const matrix = f.get('/data/raw/matrix');
+  const point = f.get('/types/point');
+  const refs = f.createGroup('refs');
+  refs.createDataset('objects', { data: [matrix, point, '/data', '/refs/later', f, null], dtype: referenceType() });
+  const chunked = refs.createDataset('chunked', { shape: [5], maxshape: [null], dtype: referenceType(), chunks: [2], compression: 'gzip', fillValue: '/data/raw' });
+  chunked.write([matrix, matrix], [[0, 2]]);
+  chunked.resize([3]);
+  chunked.resize([9]);
+  chunked.write(['/many/item007'], [[7, 8]]);
+  refs.createDataset('records', { data: [{ id: 1, target: matrix }, { id: 2, target: null }], dtype: compoundType({ id: '<i4', target: referenceType() }) });
+  refs.createDataset('regions', {
+    data: [
+      { target: matrix, selection: { type: 'hyperslab', blocks: [[[0, 1], [1, 2]], [[2, 0], [2, 3]]] } },
+      { target: '/data/raw/matrix', selection: { type: 'points', points: [[0, 0], [2, 3], [1, 1]] } },
+      { target: matrix, selection: { type: 'all' } },
+      { target: matrix, selection: { type: 'none' } },
+      null,
+    ],
+    dtype: referenceType('region'),
+  });
+  refs.attrs.set('object', [refs, '/data/raw'], referenceType());
+  refs.attrs.set('region', { target: matrix, selection: { type: 'points', points: [[1, 2]] } }, referenceType('region'));
+  refs.createGroup('later');
 }

@@ -268,6 +268,28 @@ describe.runIf(oracleRequired())('dense storage is laid out as libhdf5 lays it o
     expect(JSON.stringify(attrs)).toContain('Current # of rows in root indirect block:       16');
     checkPath(ours);
   });
+
+  it('a link message of 64 KiB or more makes its group dense (a header message cannot hold it), in both families', () => {
+    const script = ['import sys, h5py', "with h5py.File(sys.argv[1], 'w', libver=sys.argv[2]) as f:"];
+    const build = (libver: 'earliest' | 'latest') => {
+      const f = File.create(undefined, { libver });
+      // Classic: only a new-style group (link creation order tracked) holds link messages.
+      const g = f.createGroup('long', { trackOrder: true });
+      g.createGroup('short');
+      g.softLink('x'.repeat(70000), '/long/short');
+      return f.toBytes();
+    };
+    script.push("    g = f.create_group('long', track_order=True)", "    g.create_group('short')", "    g['x' * 70000] = h5py.SoftLink('/long/short')");
+    for (const libver of ['earliest', 'latest'] as const) {
+      const ours = join(dir, `longlink-ours-${libver}.h5`);
+      const theirs = join(dir, `longlink-h5py-${libver}.h5`);
+      writeFileSync(ours, build(libver));
+      runPython(['-c', script.join('\n'), theirs, libver]);
+      expect(denseSummary(ours, 'long', 'link'), libver).toEqual(denseSummary(theirs, 'long', 'link'));
+      const d = checkPath(ours);
+      expect(d.find((e) => e.path === '/long')!.info).toMatchObject({ link_storage: 'dense' });
+    }
+  });
 });
 
 describe("libver 'latest' writing", () => {

@@ -84,6 +84,30 @@ describe.runIf(oracleRequired())('files h5kit writes (classic format) read back 
   }
 });
 
+describe.runIf(oracleRequired())('groups a symbol table cannot be, in the classic family', () => {
+  it('are new-style groups in version 1 headers (version 2 when tracking attribute order), as libhdf5 writes them', () => {
+    const path = join(dir, 'new-style.h5');
+    writeFileSync(path, sample().toBytes());
+    const d = JSON.parse(runPython([DESCRIBE, path])) as Record<string, any>[];
+    const info = (p: string) => d.find((e) => e.path === p)!.info;
+    expect(info('/').link_storage).toBe('symbol_table');
+    expect(info('/ordered')).toMatchObject({ object_header_version: 2, link_storage: 'compact' });
+    expect(info('/external')).toMatchObject({ object_header_version: 1, link_storage: 'compact' });
+    expect(info('/external_many')).toMatchObject({ object_header_version: 1, link_storage: 'dense' });
+    expect(info('/external/near').link_storage).toBe('symbol_table');
+  });
+
+  it('a root tracking creation order: superblock 0 caches nothing in its entry', () => {
+    const f = File.create(undefined, { trackOrder: true });
+    for (const name of ['b', 'a', 'c']) f.createGroup(name);
+    checkWithOracle('root-ordered.h5', f.toBytes());
+    const path = join(dir, 'root-ordered.h5');
+    const d = JSON.parse(runPython([DESCRIBE, path])) as Record<string, any>[];
+    expect(d[0]).toMatchObject({ track_order: true, file: { superblock_version: 0 } });
+    expect(d[0].children).toEqual(['b', 'a', 'c']);
+  });
+});
+
 describe('bad input is refused before anything is written', () => {
   it('names, shapes, types and clashes', () => {
     const f = File.create();

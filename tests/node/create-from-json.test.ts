@@ -31,23 +31,15 @@ function hasSummary(desc: Entry[]): boolean {
   return desc.some((e) => 'values_summary' in e || (e.attrs ?? []).some((a: Entry) => 'value_summary' in a));
 }
 
-function containsReference(t: Entry): boolean {
-  if (t.class === 'reference') return true;
-  if (t.class === 'compound') return t.members.some((m: Entry) => containsReference(m.type));
-  if (t.class === 'array' || t.class === 'vlen' || t.class === 'enum') return containsReference(t.base);
-  return false;
-}
-
 /**
- * The part of a description the writer can reproduce: without external links
- * (the classic writer's symbol-table groups cannot hold them) and without
- * reference-typed data (the writer cannot reference objects of the file it
- * writes). Both limitations are checked separately below.
+ * The part of a description the classic writer can reproduce: without
+ * external links (its symbol-table groups cannot hold them; checked
+ * separately below).
  */
 function writable(desc: Entry[]): { desc: Entry[]; dropped: string[] } {
   const dropped: string[] = [];
   const keep = desc.filter((e) => {
-    const drop = e.kind === 'externallink' || (e.kind === 'dataset' && !e.same_as && containsReference(e.dtype));
+    const drop = e.kind === 'externallink';
     if (drop) dropped.push(e.path);
     return !drop;
   });
@@ -55,21 +47,13 @@ function writable(desc: Entry[]): { desc: Entry[]; dropped: string[] } {
   const out = keep.map((e) => {
     const c: Entry = { ...e };
     if (Array.isArray(c.children)) c.children = c.children.filter((n: string) => !gone.has(e.path === '/' ? `/${n}` : `${e.path}/${n}`));
-    if (Array.isArray(c.attrs)) {
-      c.attrs = c.attrs.filter((a: Entry) => {
-        if (!containsReference(a.dtype)) return true;
-        dropped.push(`${e.path}@${a.name}`);
-        return false;
-      });
-    }
     return c;
   });
   return { desc: out, dropped };
 }
 
 const fixtures = describedFixtures('classic');
-// Writer gaps: no user block option.
-const IGNORE = ['userblock_size', 'userblock_sha256'];
+const IGNORE: string[] = [];
 
 function fullDescription(path: string, expected: Entry[]): Entry[] {
   if (!hasSummary(expected)) return expected;
@@ -99,7 +83,8 @@ describe('createFromDescription: classic fixtures round-trip', () => {
       const expectedAll = fx.expected as Entry[];
       const source = writable(fullDescription(fx.path, expectedAll));
       const expected = writable(expectedAll).desc;
-      const bytes = createBytesFromDescription(source.desc, { source: `${fx.name}.json` });
+      // The description records a user block's hash only: its bytes come from the fixture.
+      const bytes = createBytesFromDescription(source.desc, { source: `${fx.name}.json`, userblock: new Uint8Array(readFileSync(fx.path)) });
 
       // h5kit's own reader: no oracle needed.
       const f = open(bytes);
@@ -122,18 +107,29 @@ describe('createFromDescription: classic fixtures round-trip', () => {
     });
   }
 
-  it('drops only what the writer cannot store (external links, references)', () => {
+  it('drops only what the writer cannot store (external links)', () => {
     const dropped = fixtures.flatMap((fx) => writable(fx.expected as Entry[]).dropped.map((p) => `${fx.name}:${p}`));
-    expect(dropped.every((p) => /^(groups|references|attributes)\.h5:/.test(p))).toBe(true);
+    expect(dropped.every((p) => /^groups\.h5:/.test(p))).toBe(true);
+  });
+
+  it('writes a user block of the recorded size; without its bytes, zeros and a warning', () => {
+    const fx = fixtures.find((f) => f.name === 'userblock_512.h5')!;
+    const warnings: string[] = [];
+    const bytes = createBytesFromDescription(fx.expected, { warn: (m) => warnings.push(m) });
+    const f = open(bytes);
+    expect(f.superblock.baseAddress).toBe((fx.expected as Entry[])[0].file.userblock_size);
+    f.close();
+    expect(bytes.subarray(0, 512).every((b) => b === 0)).toBe(true);
+    expect(warnings.some((w) => /user block is written as zeros; its sha256 differs/.test(w))).toBe(true);
   });
 });
 
 describe('createFromDescription: what it cannot build is a clear error', () => {
   const load = (name: string) => fixtures.find((f) => f.name === name)!.expected as Entry[];
 
-  it('references to objects of the file being written name the path', () => {
-    expect(() => createBytesFromDescription(load('references.h5'))).toThrowError(H5UnsupportedError);
-    expect(() => createBytesFromDescription(load('references.h5'))).toThrowError(/^\/refs \(attribute "attr_object"\): object reference to \/data: references to objects of a file being written are not supported/);
+  it('a reference to a path the description does not hold names both', () => {
+    const desc = load('references.h5').map((e) => (e.path === '/refs' ? { ...e, attrs: e.attrs.map((a: Entry) => (a.name === 'attr_object' ? { ...a, value: '/missing' } : a)) } : e));
+    expect(() => createBytesFromDescription(desc)).toThrowError(/^\/refs \(attribute "attr_object"\): object reference to \/missing, which the description does not contain/);
   });
 
   it('a summary-only value names the path', () => {
