@@ -7,6 +7,7 @@ import { Dataset } from './dataset.js';
 import { open, type File, type Source } from './file.js';
 import { Group } from './group.js';
 import { ExternalLink, SoftLink, UserDefinedLink } from './links.js';
+import { RegionReference, type Reference } from './values.js';
 import { NamedDatatype } from './named-datatype.js';
 import { WritableFile, type CreateDatasetOptions, type WritableDataset, type WritableGroup, type WritableNamedType } from './writable.js';
 
@@ -39,17 +40,23 @@ interface Copy {
   readonly root: WritableGroup;
   readonly copied: Map<number, Target>;
   readonly typePaths: Map<number, string>;
+  /** The first path of every object (references are rewritten to point at the copy by path). */
+  readonly paths: Map<number, string>;
 }
 
 export function repackInto(src: File, sink: ByteSink, options: RepackOptions = {}): void {
   const libver = options.libver ?? (src.superblock.version >= 2 ? 'latest' : 'earliest');
-  const out = WritableFile.create(sink, { libver, trackOrder: src.trackOrder });
+  // A user block (MATLAB's header, for one) is application data: kept byte for byte.
+  const ub = src.userBlockSize;
+  const out = WritableFile.create(sink, { libver, trackOrder: src.trackOrder, userblock: ub || undefined, userblockContent: ub ? src.context.source.read(0, ub) : undefined });
   const typePaths = new Map<number, string>();
+  const paths = new Map<number, string>([[src.address, '/']]);
   src.visit((path, obj) => {
+    if (!paths.has(obj.address)) paths.set(obj.address, path);
     if (obj instanceof NamedDatatype && !typePaths.has(obj.address)) typePaths.set(obj.address, path);
   });
-  const copy: Copy = { root: out, copied: new Map<number, Target>([[src.address, out]]), typePaths };
-  copyAttributes(src, out);
+  const copy: Copy = { root: out, copied: new Map<number, Target>([[src.address, out]]), typePaths, paths };
+  copyAttributes(src, out, copy);
   copyMembers(src, out, copy);
   out.close();
 }
@@ -86,14 +93,14 @@ function copyMembers(g: Group, out: WritableGroup, copy: Copy): void {
       // The group may exist already: created on the way to a committed type copied ahead.
       const child = out.has(name) ? (out.get(name) as WritableGroup) : out.createGroup(name, { trackOrder: obj.trackOrder });
       copied.set(obj.address, child);
-      copyAttributes(obj, child);
+      copyAttributes(obj, child, copy);
       copyMembers(obj, child, copy);
     } else if (obj instanceof NamedDatatype) {
       copyNamedType(obj, out, name, copy);
     } else if (obj instanceof Dataset) {
       const ds = copyDataset(obj, out, name, copy);
       copied.set(obj.address, ds);
-      copyAttributes(obj, ds);
+      copyAttributes(obj, ds, copy);
     }
   }
 }
@@ -101,7 +108,7 @@ function copyMembers(g: Group, out: WritableGroup, copy: Copy): void {
 function copyNamedType(t: NamedDatatype, parent: WritableGroup, path: string, copy: Copy): WritableNamedType {
   const out = parent.commitType(path, t.dtype, { trackOrder: t.attrs.trackOrder });
   copy.copied.set(t.address, out);
-  copyAttributes(t, out);
+  copyAttributes(t, out, copy);
   return out;
 }
 
@@ -122,10 +129,6 @@ function joinName(parent: string, name: string): string {
   return parent === '/' ? `/${name}` : `${parent}/${name}`;
 }
 
-function refuseReferences(t: Datatype, where: string): void {
-  if (containsReference(t)) throw new H5UnsupportedError(`${where}: repacking references needs the addresses of the new file's objects, which the writer does not patch yet`);
-}
-
 function containsReference(t: Datatype): boolean {
   switch (t.class) {
     case 'reference':
@@ -138,6 +141,41 @@ function containsReference(t: Datatype): boolean {
     default:
       return false;
   }
+}
+
+/**
+ * Reference values rewritten to the path of their target, which the writer
+ * resolves to the copy's address at close; region references keep their
+ * selection. A target no link reaches cannot be copied.
+ */
+function remapReferences(t: Datatype, v: unknown, copy: Copy, where: string): unknown {
+  if (v === null || v === undefined) return v;
+  switch (t.class) {
+    case 'reference': {
+      const r = v as Reference | RegionReference;
+      const path = copy.paths.get(r.address);
+      if (!path) throw new H5UnsupportedError(`${where}: a reference points at the object at address ${r.address}, which no link reaches`);
+      return r instanceof RegionReference ? { target: path, selection: r.selection } : path;
+    }
+    case 'compound': {
+      const o = v as Record<string, unknown>;
+      const out: Record<string, unknown> = { ...o };
+      for (const m of t.members) if (containsReference(m.type)) out[m.name] = remapReferences(m.type, o[m.name], copy, where);
+      return out;
+    }
+    case 'array':
+    case 'vlen':
+      if (!t.base || !containsReference(t.base)) return v;
+      return Array.from(v as ArrayLike<unknown>, (x) => remapReferences(t.base!, x, copy, where));
+    default:
+      return v;
+  }
+}
+
+/** A value read from the source, references remapped (`flat`: a list of elements, or one element for a scalar). */
+function portable(t: Datatype, v: unknown, copy: Copy, where: string, flat: boolean): unknown {
+  if (!containsReference(t) || v === null) return v;
+  return flat ? Array.from(v as ArrayLike<unknown>, (x) => remapReferences(t, x, copy, where)) : remapReferences(t, v, copy, where);
 }
 
 /** Types whose stored bytes mean the same in any file (no global heap IDs, no addresses). */
@@ -155,25 +193,25 @@ function fixedSize(t: Datatype): boolean {
   }
 }
 
-function copyAttributes(src: Group | Dataset | NamedDatatype, out: Target): void {
+function copyAttributes(src: Group | Dataset | NamedDatatype, out: Target, copy: Copy): void {
   for (const name of src.attrs.keys()) {
     const info = src.attrs.info(name);
-    refuseReferences(info.dtype, `attribute "${name}" of "${src.name}"`);
-    out.attrs.create(name, info.shape === null ? null : src.attrs.get(name), { shape: info.shape, dtype: info.dtype });
+    const where = `attribute "${name}" of "${src.name}"`;
+    const value = info.shape === null ? null : portable(info.dtype, src.attrs.get(name), copy, where, info.shape.length > 0);
+    out.attrs.create(name, value, { shape: info.shape, dtype: info.dtype });
   }
 }
 
 function copyDataset(ds: Dataset, out: WritableGroup, name: string, copy: Copy): WritableDataset {
   const where = `dataset "${ds.name}"`;
   const t = ds.dtype;
-  refuseReferences(t, where);
   const layout = ds.layout;
   if (layout === 'virtual') throw new H5UnsupportedError(`${where}: virtual datasets cannot be written yet`);
   const shared = ds.committedTypeAddress !== undefined ? sharedType(ds, ds.committedTypeAddress, copy) : undefined;
   const chunked = layout === 'chunked';
   // The fill value as stored: undefined, the default (no bytes: zeros), or a value.
   const stored = ds.fill;
-  const fill = stored && !stored.defined ? null : stored?.value && stored.value.length > 0 ? ds.fillValue : undefined;
+  const fill = stored && !stored.defined ? null : stored?.value && stored.value.length > 0 ? portable(t, ds.fillValue, copy, `fill value of ${where}`, false) : undefined;
   const o: CreateDatasetOptions = {
     shape: ds.shape,
     dtype: shared ? undefined : t,
@@ -189,7 +227,7 @@ function copyDataset(ds: Dataset, out: WritableGroup, name: string, copy: Copy):
   const shape = ds.shape;
   if (shape === null) return w;
   if (shape.length === 0) {
-    w.write(ds.read());
+    w.write(portable(t, ds.read(), copy, where, false));
     return w;
   }
   if (product(shape) === 0) return w;
@@ -202,16 +240,16 @@ function copyDataset(ds: Dataset, out: WritableGroup, name: string, copy: Copy):
   if (chunked) {
     // Values chunk row by chunk row (vlen data hold heap IDs of the old file).
     const step = ds.chunks![0];
-    for (let i = 0; i < shape[0]; i += step) copySlab(ds, w, i, Math.min(shape[0], i + step));
+    for (let i = 0; i < shape[0]; i += step) copySlab(ds, w, i, Math.min(shape[0], i + step), copy);
     return w;
   }
   const rowBytes = (product(shape) / shape[0]) * t.size;
   const rows = Math.max(1, Math.floor(SLAB_BYTES / Math.max(1, rowBytes)));
-  for (let i = 0; i < shape[0]; i += rows) copySlab(ds, w, i, Math.min(shape[0], i + rows));
+  for (let i = 0; i < shape[0]; i += rows) copySlab(ds, w, i, Math.min(shape[0], i + rows), copy);
   return w;
 }
 
-function copySlab(ds: Dataset, w: WritableDataset, start: number, stop: number): void {
+function copySlab(ds: Dataset, w: WritableDataset, start: number, stop: number, copy: Copy): void {
   const sel = [[start, stop] as [number, number], ...ds.shape!.slice(1).map(() => null)];
-  w.write(ds.read(sel), sel);
+  w.write(portable(ds.dtype, ds.read(sel), copy, `dataset "${ds.name}"`, true), sel);
 }
