@@ -40,6 +40,8 @@ export {
   opaqueType,
   referenceType,
   type DtypeSpec,
+  type BitRange,
+  type FloatLayout,
 } from './model/dtype-spec.js';
 export {
   EditableFile,

@@ -9,7 +9,6 @@ import { MemorySink, OffsetSink, type ByteSink } from '../io/sink.js';
 import { encodeElements, type EncodeServices } from '../model/encode.js';
 import { containsClass, parseDtype, type DtypeSpec } from '../model/dtype-spec.js';
 import { product, resolveSelection, type Hyperslab, type Selection } from '../model/selection.js';
-import { lzfClientData } from '../filters/lzf.js';
 import { Allocator } from '../writer/allocator.js';
 import { newGroup, type DraftAttribute, type DraftDataset, type DraftGroup, type DraftLink, type DraftNamedType, type DraftObject, type DraftTarget } from '../writer/draft.js';
 import { GlobalHeapWriter } from '../writer/global-heap-writer.js';
@@ -17,6 +16,7 @@ import { RawDataWriter } from '../writer/raw-data.js';
 import type { EncodedAttribute } from '../writer/serialize-classic.js';
 import { serializeNewFile } from '../writer/serialize.js';
 import { flatten } from '../writer/values.js';
+import { filterPipeline, wantsFilters, type FilterOptions } from './filter-options.js';
 import { Reference, RegionReference } from './values.js';
 import type { RegionSelection } from '../model/references.js';
 import { nameProblem } from '../writer/names.js';
@@ -42,16 +42,12 @@ export interface CreateOptions {
   readonly userblockContent?: Uint8Array;
 }
 
-export interface CreateDatasetOptions {
+export interface CreateDatasetOptions extends FilterOptions {
   readonly data?: unknown;
   readonly shape?: number[] | null;
   readonly dtype?: DtypeSpec;
   readonly maxshape?: (number | null)[];
   readonly chunks?: number[] | boolean;
-  readonly compression?: 'gzip' | 'lzf' | number | false;
-  readonly compressionOpts?: number;
-  readonly shuffle?: boolean;
-  readonly fletcher32?: boolean;
   /**
    * The value unwritten elements read as (default: zero of the type).
    * `null`: no fill value is defined (libhdf5's H5D_FILL_VALUE_UNDEFINED).
@@ -596,37 +592,33 @@ export function planDataset(w: Writer, where: string, o: DatasetOptions): { draf
       if (m !== null && m < n) throw new H5ValueError(`${where}: maxshape ${m} below shape ${n}`);
     });
   }
-  if (o.filters && (o.compression !== undefined || o.shuffle || o.fletcher32)) throw new H5ValueError(`${where}: give either filters or compression/shuffle/fletcher32`);
-  const filters: FilterDescription[] = (o.filters ?? []).map((f) => {
+  // Encoded before the pipeline: the scale-offset filter records the fill value.
+  const late = containsClass(type, 'reference');
+  let fill: Uint8Array | undefined;
+  if (o.fillValue !== undefined && o.fillValue !== null) fill = encodeElements(type, [o.fillValue], 1, late ? w.checkingServices() : w.services());
+  if (o.filters && wantsFilters(o)) throw new H5ValueError(`${where}: give either filters or compression/shuffle/fletcher32/nbit/scaleoffset`);
+  const raw = o.filters?.map((f): FilterDescription => {
     if (!Number.isInteger(f.id) || f.id < 0 || f.id > 65535) throw new H5ValueError(`${where}: bad filter id ${f.id}`);
     const clientData = (f.clientData ?? []).slice();
     if (clientData.some((v) => !Number.isInteger(v) || v < 0 || v > 0xffffffff)) throw new H5ValueError(`${where}: filter ${f.id} client data must be 32-bit unsigned integers`);
     return { id: f.id, name: f.name ?? '', flags: f.optional ? 1 : 0, clientData };
   });
-  const level = o.compression === 'gzip' ? (o.compressionOpts ?? 4) : typeof o.compression === 'number' ? o.compression : undefined;
-  if (o.shuffle) filters.push({ id: 2, name: 'shuffle', flags: 1, clientData: [type.size] });
-  if (level !== undefined) {
-    if (!Number.isInteger(level) || level < 0 || level > 9) throw new H5ValueError(`${where}: gzip level ${level} (0-9)`);
-    filters.push({ id: 1, name: 'deflate', flags: 1, clientData: [level] });
-  }
-  const wantsChunks = filters.length > 0 || o.compression === 'lzf' || o.fletcher32 || (space.kind === 'simple' && space.maxDims.some((m, d) => m !== space.dims[d]));
-  const layout = o.layout ?? (o.chunks || wantsChunks ? 'chunked' : 'contiguous');
+  const filtered = wantsFilters(o) || (raw?.length ?? 0) > 0;
+  const resizable = space.kind === 'simple' && space.maxDims.some((m, d) => m !== space.dims[d]);
+  const layout = o.layout ?? (o.chunks || filtered || resizable ? 'chunked' : 'contiguous');
   let chunks: number[] | undefined;
+  let filters: FilterDescription[] = [];
   if (layout === 'chunked') {
     if (space.kind !== 'simple') throw new H5ValueError(`${where}: a chunked dataset needs a simple dataspace`);
     chunks = Array.isArray(o.chunks) ? o.chunks.slice() : guessChunks(space.dims, space.maxDims, type.size);
     if (chunks.length !== space.dims.length || chunks.some((c) => !Number.isInteger(c) || c < 1)) throw new H5ValueError(`${where}: bad chunk shape ${JSON.stringify(chunks)}`);
-    if (o.compression === 'lzf') filters.push({ id: 32000, name: 'lzf', flags: 1, clientData: Array.from(lzfClientData(product(chunks) * type.size)) });
-    if (o.fletcher32) filters.push({ id: 3, name: 'fletcher32', flags: 0, clientData: [] });
-  } else if (filters.length || o.fletcher32 || o.compression === 'lzf') {
+    filters = raw ?? filterPipeline(o, type, product(chunks), fill, where);
+  } else if (filtered) {
     throw new H5ValueError(`${where}: filters need a chunked layout`);
-  } else if (space.kind === 'simple' && space.maxDims.some((m, d) => m !== space.dims[d])) {
+  } else if (resizable) {
     throw new H5ValueError(`${where}: a resizable dataset needs a chunked layout`);
   }
   if (layout === 'compact' && product(space.dims) * type.size > MAX_COMPACT) throw new H5ValueError(`${where}: too large for compact layout (max ${MAX_COMPACT} bytes)`);
-  let fill: Uint8Array | undefined;
-  const late = containsClass(type, 'reference');
-  if (o.fillValue !== undefined && o.fillValue !== null) fill = encodeElements(type, [o.fillValue], 1, late ? w.checkingServices() : w.services());
   const draft: DraftDataset = {
     kind: 'dataset', type, committed: committedDraft(o, where), space, layout, chunks, filters,
     fill, fillDefined: o.fillValue !== null, chunkIndex: new Map(), attrs: new Map(), attrOrder: 0, trackAttrOrder: o.trackOrder ?? false, linkCount: 0,

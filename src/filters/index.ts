@@ -8,4 +8,6 @@ export { shuffleFilter, shuffle, unshuffle } from './shuffle.js';
 export { fletcher32Filter, fletcher32 } from './fletcher32.js';
 export { lzfFilter, lzfCompress, lzfClientData } from './lzf.js';
 export { nbitFilter } from './nbit.js';
+export { nbitClientData } from './nbit-params.js';
 export { scaleoffsetFilter } from './scaleoffset.js';
+export { scaleoffsetClientData, SO_INT_MINBITS_DEFAULT } from './scaleoffset-params.js';

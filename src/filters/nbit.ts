@@ -1,5 +1,5 @@
 /**
- * N-bit filter (id 5, H5Z_FILTER_NBIT), decoding only.
+ * N-bit filter (id 5, H5Z_FILTER_NBIT), after libhdf5's H5Znbit.c.
  *
  * Encoded data is one big-endian bit stream (first bit = most significant
  * bit of byte 0) with no per-element alignment. For every element, the
@@ -8,9 +8,12 @@
  * (strings, opaque, enums, references, ...) contribute all 8 bits of each
  * byte. Decoding writes those bits back at bit `offset` of the field in its
  * own byte order and leaves all padding bits zero (H5Znbit.c memsets the
- * output first).
+ * output first). Encoding is the same walk in the other direction
+ * (H5Z__nbit_compress): padding bits of the input are dropped, and the
+ * stored size is the number of whole bytes the bits fill plus one, so a
+ * stream ending on a byte boundary still carries one trailing zero byte.
  *
- * Client data, as computed by libhdf5's H5Z__set_local_nbit:
+ * Client data, as computed by libhdf5's H5Z__set_local_nbit (nbit-params.ts):
  *   [0] number of client data values (must equal the count stored),
  *   [1] 1 when no field needs packing: the data is stored unchanged,
  *   [2] number of elements in a chunk,
@@ -224,7 +227,12 @@ function buildPlan(cd: ArrayLike<number>, fail: (detail: string) => Error): Plan
   return builder.plan;
 }
 
-export function nbitDecode(input: Uint8Array, ctx: FilterContext): Uint8Array {
+/**
+ * The checks both directions share (H5Z__filter_nbit): the stored count,
+ * the "nothing to pack" flag, the element count and size. Returns null when
+ * the data passes through unchanged.
+ */
+function header(ctx: FilterContext): { count: number; size: number; plan: Plan; bitsPerElement: number } | null {
   const fail = (detail: string) => filterError(NAME, ctx, detail);
   const cd = ctx.clientData;
   if (cd.length < 2 || cd[0] >>> 0 !== cd.length) {
@@ -232,19 +240,25 @@ export function nbitDecode(input: Uint8Array, ctx: FilterContext): Uint8Array {
   }
   // Checked before the length: a type nbit cannot pack at all (a string,
   // say) has just 3 values, and libhdf5 1.10 reads such chunks unchanged.
-  if (cd[1] >>> 0 !== 0) return input;
+  if (cd[1] >>> 0 !== 0) return null;
   if (cd.length < 5) throw fail(`${cd.length} client data values, need at least 5`);
-
   const count = cd[2] >>> 0;
   const size = cd[4] >>> 0;
   if (size === 0) throw fail('element size 0');
   const plan = buildPlan(cd, fail);
+  let bitsPerElement = 0;
+  for (const b of plan.bits) bitsPerElement += b;
+  return { count, size, plan, bitsPerElement };
+}
 
+export function nbitDecode(input: Uint8Array, ctx: FilterContext): Uint8Array {
+  const h = header(ctx);
+  if (!h) return input;
+  const { count, size, plan, bitsPerElement } = h;
+  const fail = (detail: string) => filterError(NAME, ctx, detail);
   const outBytes = count * size;
   const limit = outputLimit(ctx);
   if (outBytes > limit) throw fail(`${count} elements of ${size} bytes exceed ${limit} bytes`);
-  let bitsPerElement = 0;
-  for (const b of plan.bits) bitsPerElement += b;
   if (count * bitsPerElement > input.length * 8) {
     throw fail(`${input.length} bytes hold fewer than ${count} packed elements of ${bitsPerElement} bits`);
   }
@@ -271,8 +285,46 @@ export function nbitDecode(input: Uint8Array, ctx: FilterContext): Uint8Array {
   return out;
 }
 
+/**
+ * Pack a chunk (H5Z__nbit_compress): the plan's fields, element after
+ * element, into one bit stream. Output: floor(bits / 8) + 1 bytes.
+ */
+export function nbitEncode(input: Uint8Array, ctx: FilterContext): Uint8Array {
+  const h = header(ctx);
+  if (!h) return input;
+  const { count, size, plan, bitsPerElement } = h;
+  if (input.length !== count * size) {
+    throw filterError(NAME, ctx, `${input.length} bytes to encode, expected ${count} elements of ${size} bytes`);
+  }
+  const ops = plan.index.length;
+  const index = Int32Array.from(plan.index);
+  const bits = Uint8Array.from(plan.bits);
+  const shift = Uint8Array.from(plan.shift);
+  // The extra byte is libhdf5's: its size is the index of the byte being
+  // filled plus one, even when that byte has received no bits.
+  const out = new Uint8Array(Math.floor((count * bitsPerElement) / 8) + 1);
+  let pos = 0;
+  for (let e = 0, base = 0; e < count; e++, base += size) {
+    for (let k = 0; k < ops; k++) {
+      const n = bits[k];
+      const value = (input[base + index[k]] >>> shift[k]) & ((1 << n) - 1);
+      // At most 8 bits: they straddle at most two output bytes.
+      const byte = pos >>> 3;
+      const room = 8 - (pos & 7);
+      if (n <= room) out[byte] |= value << (room - n);
+      else {
+        out[byte] |= value >>> (n - room);
+        out[byte + 1] |= value << (8 - (n - room));
+      }
+      pos += n;
+    }
+  }
+  return out;
+}
+
 export const nbitFilter: Filter = {
   id: 5,
   name: NAME,
   decode: nbitDecode,
+  encode: nbitEncode,
 };

@@ -1,6 +1,8 @@
 /**
- * Scale-offset filter (id 6, H5Z_FILTER_SCALEOFFSET), decoding only, after
- * libhdf5's H5Zscaleoffset.c.
+ * Scale-offset filter (id 6, H5Z_FILTER_SCALEOFFSET), after libhdf5's
+ * H5Zscaleoffset.c. This module decodes; the encoder is in
+ * scaleoffset-encode.ts, the client data computation in
+ * scaleoffset-params.ts.
  *
  * Client data (20 values, from H5Z__set_local_scaleoffset):
  *   [0] scale type: 0 float D-scale, 1 float E-scale (never implemented by
@@ -34,78 +36,25 @@
  * entirely: the stored chunk is the raw data without a header.
  * The result is in the dataset's byte order ([6]), as libhdf5 returns it.
  */
+import { BitReader } from './bits.js';
 import type { Filter, FilterContext } from './filter.js';
+import { scaleoffsetEncode } from './scaleoffset-encode.js';
+import {
+  CLASS_INTEGER,
+  HEADER_BYTES,
+  ORDER_BE,
+  ORDER_LE,
+  SCALEOFFSET_NAME as NAME,
+  TWO_32,
+  powerOfTen,
+  scaleoffsetParams,
+} from './scaleoffset-format.js';
 import { HOST_LITTLE_ENDIAN, filterError, outputLimit, swapElements } from './util.js';
-
-const NAME = 'scaleoffset';
-
-const SCALE_FLOAT_DSCALE = 0;
-const SCALE_FLOAT_ESCALE = 1;
-const SCALE_INT = 2;
-const CLASS_INTEGER = 0;
-const CLASS_FLOAT = 1;
-const ORDER_LE = 0;
-const ORDER_BE = 1;
-const HEADER_BYTES = 21;
-const TWO_32 = 4294967296;
-
-/** MSB-first bit reader over the packed values. */
-class BitReader {
-  private pos = 0;
-  constructor(private readonly src: Uint8Array, start: number) {
-    this.pos = start * 8;
-  }
-
-  /** Next `n` bits (n <= 32) as an unsigned number. */
-  read(n: number): number {
-    let value = 0;
-    while (n > 0) {
-      const avail = 8 - (this.pos & 7);
-      const take = avail < n ? avail : n;
-      const bits = (this.src[this.pos >>> 3] >>> (avail - take)) & ((1 << take) - 1);
-      value = value * (1 << take) + bits;
-      this.pos += take;
-      n -= take;
-    }
-    return value;
-  }
-}
-
-/**
- * 10^d as C's pow(10.0, d): exact for 0 <= d <= 22; otherwise the correctly
- * rounded value, which is what glibc's pow returns for these arguments.
- */
-function powerOfTen(d: number): number {
-  return Number(`1e${d}`);
-}
 
 export function scaleoffsetDecode(input: Uint8Array, ctx: FilterContext): Uint8Array {
   const fail = (detail: string) => filterError(NAME, ctx, detail);
-  const cd = ctx.clientData;
-  if (cd.length !== 20) throw fail(`${cd.length} client data values, expected 20`);
-  const scaleType = cd[0] >>> 0;
-  let scaleFactor = cd[1] | 0;
-  const count = cd[2] >>> 0;
-  const typeClass = cd[3] >>> 0;
-  const size = cd[4] >>> 0;
-  const order = cd[6] >>> 0;
-  const fillDefined = cd[7] >>> 0 === 1;
-
-  if (order !== ORDER_LE && order !== ORDER_BE) throw fail(`invalid byte order ${order}`);
-  if (typeClass === CLASS_INTEGER) {
-    if (scaleType !== SCALE_INT) throw fail(`scale type ${scaleType} is not valid for integers`);
-    if (size !== 1 && size !== 2 && size !== 4 && size !== 8) throw fail(`unsupported integer size ${size}`);
-    if (scaleFactor < 0) scaleFactor = 0;
-    if (scaleFactor > size * 8) throw fail(`${scaleFactor} bits exceed a ${size}-byte integer`);
-    // H5Z__filter_scaleoffset returns the buffer untouched in this case.
-    if (scaleFactor === size * 8) return input;
-  } else if (typeClass === CLASS_FLOAT) {
-    if (scaleType === SCALE_FLOAT_ESCALE) throw fail('E-scale method is not supported (libhdf5 never implemented it)');
-    if (scaleType !== SCALE_FLOAT_DSCALE) throw fail(`scale type ${scaleType} is not valid for floats`);
-    if (size !== 4 && size !== 8) throw fail(`unsupported floating-point size ${size}`);
-  } else {
-    throw fail(`unsupported datatype class ${typeClass}`);
-  }
+  const { scaleFactor, count, typeClass, size, order, fillDefined, fill0, fill1, passThrough } = scaleoffsetParams(ctx);
+  if (passThrough) return input;
 
   if (input.length < HEADER_BYTES) throw fail(`${input.length} bytes cannot hold the 21-byte header`);
   const minbits = (input[0] | (input[1] << 8) | (input[2] << 16) | (input[3] << 24)) >>> 0;
@@ -136,8 +85,6 @@ export function scaleoffsetDecode(input: Uint8Array, ctx: FilterContext): Uint8A
 
   const out = new Uint8Array(outBytes);
   const reader = new BitReader(input, HEADER_BYTES);
-  const fill0 = cd[8] >>> 0;
-  const fill1 = cd[9] >>> 0;
   // All-ones pattern marking the fill value (0 when minbits is 0, as in C).
   const marker = minbits >= 32 ? 0xffffffff : 2 ** minbits - 1;
 
@@ -222,4 +169,5 @@ export const scaleoffsetFilter: Filter = {
   id: 6,
   name: NAME,
   decode: scaleoffsetDecode,
+  encode: scaleoffsetEncode,
 };

@@ -26,12 +26,66 @@ const FLOAT_LAYOUT: Record<number, [number, number, number, number, number, numb
   8: [63, 52, 11, 0, 52, 1023],
 };
 
-export function integerType(size: number, signed: boolean, order: 'LE' | 'BE' = 'LE'): IntegerType {
-  if (![1, 2, 4, 8].includes(size)) throw new H5TypeError(`integer size ${size} (use 1, 2, 4 or 8)`);
-  return { class: 'integer', size, order, signed, bitOffset: 0, precision: size * 8 };
+/** Significant bits of an integer inside its bytes (H5Tset_precision / H5Tset_offset). */
+export interface BitRange {
+  /** Number of significant bits (default: all bits of the size). */
+  readonly precision?: number;
+  /** Bit position of the least significant of them (default 0). */
+  readonly offset?: number;
 }
 
-export function floatType(size: number, order: 'LE' | 'BE' = 'LE'): FloatType {
+function checkBits(what: string, size: number, precision: number, offset: number): void {
+  if (!Number.isInteger(precision) || !Number.isInteger(offset) || precision < 1 || offset < 0 || precision + offset > size * 8) {
+    throw new H5TypeError(`${what}: ${precision} bits at offset ${offset} do not fit ${size} bytes`);
+  }
+}
+
+/**
+ * An integer type. `bits` gives a reduced precision and a bit offset
+ * (padding bits are zero): what the n-bit filter packs.
+ */
+export function integerType(size: number, signed: boolean, order: 'LE' | 'BE' = 'LE', bits: BitRange = {}): IntegerType {
+  if (![1, 2, 4, 8].includes(size)) throw new H5TypeError(`integer size ${size} (use 1, 2, 4 or 8)`);
+  const precision = bits.precision ?? size * 8 - (bits.offset ?? 0);
+  const bitOffset = bits.offset ?? 0;
+  checkBits('integer', size, precision, bitOffset);
+  return { class: 'integer', size, order, signed, bitOffset, precision };
+}
+
+/**
+ * A float layout other than IEEE's (H5Tset_fields, H5Tset_ebias, then
+ * H5Tset_offset and H5Tset_precision): bit positions within the element.
+ */
+export interface FloatLayout extends BitRange {
+  readonly signLocation: number;
+  readonly exponentLocation: number;
+  readonly exponentSize: number;
+  readonly mantissaLocation: number;
+  readonly mantissaSize: number;
+  readonly exponentBias: number;
+}
+
+/** A float type: IEEE half, single or double, or a custom `layout` (e.g. for the n-bit filter). */
+export function floatType(size: number, order: 'LE' | 'BE' = 'LE', layout?: FloatLayout): FloatType {
+  if (layout) {
+    if (![1, 2, 4, 8].includes(size)) throw new H5TypeError(`float size ${size} (use 1, 2, 4 or 8)`);
+    const bitOffset = layout.offset ?? 0;
+    const precision = layout.precision ?? size * 8 - bitOffset;
+    checkBits('float', size, precision, bitOffset);
+    const { signLocation: s, exponentLocation: e, exponentSize: es, mantissaLocation: m, mantissaSize: ms } = layout;
+    const end = bitOffset + precision;
+    // As H5Tset_fields and H5Tset_precision require: fields inside the significant bits, not overlapping.
+    const inside = s >= bitOffset && s < end && e >= bitOffset && e + es <= end && m >= bitOffset && m + ms <= end;
+    const apart = (s < m || s >= m + ms) && (s < e || s >= e + es) && (m + ms <= e || e + es <= m);
+    if (!inside || !apart || es < 1 || ms < 1 || ![s, e, es, m, ms].every(Number.isInteger)) {
+      throw new H5TypeError(`float layout: sign ${s}, exponent ${e}+${es}, mantissa ${m}+${ms} must lie apart within bits ${bitOffset}..${end - 1}`);
+    }
+    return {
+      class: 'float', size, order, bitOffset, precision,
+      signLocation: s, exponentLocation: e, exponentSize: es, mantissaLocation: m, mantissaSize: ms, exponentBias: layout.exponentBias,
+      mantissaNormalization: 2,
+    };
+  }
   const l = FLOAT_LAYOUT[size];
   if (!l) throw new H5TypeError(`float size ${size} (use 2, 4 or 8)`);
   return {

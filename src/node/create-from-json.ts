@@ -7,7 +7,8 @@ import { WritableFile, type CreateDatasetOptions, type WritableDataset, type Wri
 import { arrayType, containsClass, floatType, opaqueType, referenceType, vlenStringType, vlenType } from '../model/dtype-spec.js';
 import { encodeElements } from '../model/encode.js';
 import { isIeee } from '../model/decode.js';
-import type { DraftAttribute, DraftObject } from '../writer/draft.js';
+import type { DraftAttribute, DraftDataset, DraftObject } from '../writer/draft.js';
+import { scaleoffsetClientData } from '../filters/scaleoffset-params.js';
 import { flatten } from '../writer/values.js';
 import { FileSink } from './file-sink.js';
 import { sha256Hex } from '../dump/sha256.js';
@@ -45,8 +46,8 @@ type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Obj = { [k: string]: Json };
 
 const SUMMARY_HINT = 'regenerate with H5_SUMMARY_THRESHOLD=100000000';
-/** Filters the writer can apply, in the order it applies them. */
-const WRITER_FILTER_ORDER = [2, 1, 32000, 3];
+/** Filters the writer can apply, in the order it applies them (src/api/filter-options.ts). */
+const WRITER_FILTER_ORDER = [5, 6, 2, 1, 32000, 3];
 const FILTER_NAMES: Record<number, string> = { 1: 'deflate', 2: 'shuffle', 3: 'fletcher32', 4: 'szip', 5: 'nbit', 6: 'scaleoffset', 32000: 'lzf' };
 
 function isObj(v: unknown): v is Obj {
@@ -547,6 +548,22 @@ function setAttributes(node: Node, p: Planned, path: string): void {
   }
 }
 
+/**
+ * The user's H5Pset_scaleoffset argument back from the stored client data:
+ * [0] scale type (0 D-scale, 2 integer), [1] scale factor; the rest is
+ * recomputed from the type, chunk and fill value.
+ */
+function scaleoffsetFactor(params: Json[], path: string): number {
+  const scaleType = params.length ? int(params[0], path, 'scaleoffset scale type') : 2;
+  if (scaleType === 1) throw new H5UnsupportedError(`${path}: the scaleoffset E-scale method cannot be written (libhdf5 never implemented it)`);
+  const factor = params.length > 1 ? int(params[1], path, 'scaleoffset scale factor') | 0 : 0;
+  if (factor < 0) {
+    if (scaleType === 2) return 0; // libhdf5 treats a negative bit count as 0
+    throw new H5UnsupportedError(`${path}: a negative scaleoffset decimal scale factor (${factor}) cannot be written`);
+  }
+  return factor;
+}
+
 function datasetOptions(e: Obj, type: Datatype, path: string, warn: (m: string) => void): CreateDatasetOptions {
   const o: { -readonly [K in keyof CreateDatasetOptions]: CreateDatasetOptions[K] } = {};
   const shape = e.shape === null ? null : (e.shape as number[]);
@@ -567,6 +584,8 @@ function datasetOptions(e: Obj, type: Datatype, path: string, warn: (m: string) 
       o.compression = 'lzf';
     } else if (id === 2) o.shuffle = true;
     else if (id === 3) o.fletcher32 = true;
+    else if (id === 5) o.nbit = true;
+    else if (id === 6) o.scaleoffset = scaleoffsetFactor(params, path);
   }
   const writerOrder = WRITER_FILTER_ORDER.filter((id) => ids.includes(id));
   if (ids.some((id, i) => id !== writerOrder[i])) {
@@ -665,9 +684,24 @@ export function createFromDescription(desc: unknown, sink: ByteSink, options: Cr
       if (writerTakes(data, type, [count], count)) o.data = data;
       else raw = count > 0;
     }
+    const undefinedFill = e.fillvalue === null && !hasReference(type) && !hasVlen(type);
+    if (undefinedFill && o.scaleoffset !== undefined && o.layout !== 'compact' && o.layout !== 'contiguous') {
+      // libhdf5 records "no fill value" in the scale-offset client data, and
+      // the chunks depend on it: settle it before any value is written.
+      const data = o.data;
+      const ds = file.createDataset(path, { ...o, data: undefined });
+      const draft = (ds as unknown as { draft: { -readonly [K in keyof DraftDataset]: DraftDataset[K] } }).draft;
+      draft.fillDefined = false;
+      const at = draft.filters.findIndex((f) => f.id === 6);
+      const chunkElements = draft.chunks!.reduce((a, b) => a * b, 1);
+      draft.filters[at] = { ...draft.filters[at], clientData: scaleoffsetClientData(type, chunkElements, o.scaleoffset as number, undefined, `dataset "${path}"`) };
+      if (data !== undefined) ds.write(data);
+      else if (raw) ds.writeElements(values!);
+      return ds;
+    }
     const ds = file.createDataset(path, o);
     if (raw) ds.writeElements(values!);
-    if (e.fillvalue === null && !hasReference(type) && !hasVlen(type)) {
+    if (undefinedFill) {
       // Undefined fill value: CreateDatasetOptions has no option for it; the draft's flag is what the serializer writes.
       const draft = (ds as unknown as { draft?: { fillDefined?: boolean } }).draft;
       if (draft && 'fillDefined' in draft) (draft as { fillDefined: boolean }).fillDefined = false;

@@ -142,6 +142,38 @@ describe('shuffle', () => {
     expectBytes(unshuffle(out, 4).subarray(36), data.subarray(36));
   });
 
+  it('every path: sizes 1, 2, 3, 4, 8, 16; element counts 4k and 4k+1..3; trailing bytes; several blocks; unaligned views', () => {
+    // The word kernels need a count that is a multiple of 4 and aligned
+    // buffers; other counts and unaligned views go through 32 KiB blocks, the
+    // last count % 4 elements and the trailing bytes byte by byte.
+    const backing = randomBytes(16 * 5000 + 64, 31);
+    for (const size of [1, 2, 3, 4, 8, 16]) {
+      const blockElements = Math.floor(32768 / size) & ~3;
+      for (const count of [2, 3, 4, 5, 6, 7, 8, 64, 65, 66, 67, blockElements, blockElements + 3, 2 * blockElements + 5]) {
+        for (const extra of [0, 1, size - 1]) {
+          if (extra >= size && extra > 0) continue;
+          const length = count * size + extra;
+          for (const [inOffset, outOffset] of [[0, 0], [1, 0], [0, 2], [3, 1]]) {
+            const label = `size ${size} count ${count} +${extra} bytes, offsets ${inOffset}/${outOffset}`;
+            const data = backing.subarray(inOffset, inOffset + length);
+            const expected = referenceShuffle(data, size);
+            const target = new Uint8Array(length + 8).fill(0xee);
+            const shuffled = shuffle(data, size, target.subarray(outOffset));
+            expectBytes(shuffled, expected, label);
+            // Trailing bytes stay where they were, unshuffled (H5Z__filter_shuffle).
+            expectBytes(shuffled.subarray(count * size), data.subarray(count * size), label);
+            expect(target[outOffset + length], label).toBe(0xee);
+            const shuffledCopy = new Uint8Array(length + inOffset);
+            shuffledCopy.set(shuffled, inOffset);
+            const back = unshuffle(shuffledCopy.subarray(inOffset), size, new Uint8Array(length + 4).subarray(outOffset));
+            expectBytes(back, data, label);
+            expectBytes(unshuffle(shuffled, size), data, label);
+          }
+        }
+      }
+    }
+  });
+
   it('works on unaligned views and falls back to the context element size', () => {
     const backing = randomBytes(8 * 33 + 1, 5);
     for (const size of [2, 4, 8]) {

@@ -145,10 +145,13 @@ describe('createFromDescription: what it cannot build is a clear error', () => {
   ];
 
   it('filters without an encoder', () => {
-    const nbit = ds({ filters: [{ id: 5, name: 'nbit', optional: false, params: [] }] });
-    expect(() => createBytesFromDescription(nbit)).toThrowError(/^\/d: the nbit filter \(5\) has no encoder/);
-    const so = ds({ filters: [{ id: 6, name: 'scaleoffset', optional: false, params: [] }] });
-    expect(() => createBytesFromDescription(so)).toThrowError(H5UnsupportedError);
+    const szip = ds({ filters: [{ id: 4, name: 'szip', optional: true, params: [141, 32, 16, 2] }] });
+    expect(() => createBytesFromDescription(szip)).toThrowError(/^\/d: the szip filter \(4\) has no encoder/);
+    const blosc = ds({ filters: [{ id: 32001, name: 'blosc', optional: true, params: [] }] });
+    expect(() => createBytesFromDescription(blosc)).toThrowError(H5UnsupportedError);
+    // The E-scale method of scaleoffset was never implemented by libhdf5.
+    const escale = ds({ dtype: { class: 'float', size: 4, order: 'LE' }, filters: [{ id: 6, name: 'scaleoffset', optional: true, params: [1, 3] }] });
+    expect(() => createBytesFromDescription(escale)).toThrowError(/E-scale/);
   });
 
   it('virtual datasets', () => {
@@ -211,6 +214,25 @@ describe('createFromDescription: values the writer takes only through a workarou
       },
     ];
     expect(compare(desc, build(desc))).toEqual([]);
+  });
+
+  it('nbit and scaleoffset filters are rebuilt with the client data libhdf5 stored', () => {
+    const i12 = { class: 'integer', size: 2, order: 'BE', signed: true, precision: 12, bit_offset: 3 };
+    const nbitParams = [8, 0, 4, 1, 2, 1, 12, 3];
+    const so = (fill: unknown, params: number[]) => ({ path: '/s', kind: 'dataset', shape: [6], maxshape: [6], dtype: { class: 'integer', size: 4, order: 'LE', signed: true }, layout: 'chunked', chunks: [4], filters: [{ id: 6, name: 'scaleoffset', optional: true, params }], fillvalue: fill, values: [5, -3, 900, 7, 5, 5], attrs: [] });
+    const soDefined = [2, 0, 4, 0, 4, 1, 0, 1, 5, ...Array(11).fill(0)];
+    const soUndefined = [2, 0, 4, 0, 4, 1, 0, 0, ...Array(12).fill(0)];
+    for (const [fill, params] of [[5, soDefined], [null, soUndefined]] as const) {
+      const desc: Entry[] = [
+        { path: '/', kind: 'group', track_order: false, children: ['n', 's'], attrs: [] },
+        { path: '/n', kind: 'dataset', shape: [5], maxshape: [5], dtype: i12, layout: 'chunked', chunks: [4], filters: [{ id: 5, name: 'nbit', optional: true, params: nbitParams }], fillvalue: 0, values: [-2048, 2047, 0, 1, -1], attrs: [] },
+        so(fill, params),
+      ];
+      const built = build(desc);
+      expect(compare(desc, built)).toEqual([]);
+      expect(built.find((e) => e.path === '/n')!.filters).toEqual(desc[1].filters);
+      expect(built.find((e) => e.path === '/s')!.filters).toEqual(desc[2].filters);
+    }
   });
 
   it('an undefined fill value stays undefined', () => {
