@@ -21,4 +21,12 @@ export interface Filter {
   decode(input: Uint8Array, ctx: FilterContext): Uint8Array;
   /** Present for filters h5kit can also write. */
   encode?(input: Uint8Array, ctx: FilterContext): Uint8Array;
+  /**
+   * Decode several chunks at once, results in input order (a filter that can
+   * work in parallel, e.g. h5kit/node's deflate on worker threads). Readers
+   * call it with every chunk a read touches; without it, `decode` runs per chunk.
+   */
+  decodeMany?(inputs: readonly Uint8Array[], ctxs: readonly FilterContext[]): Uint8Array[];
+  /** Encode several chunks at once (see `decodeMany`). */
+  encodeMany?(inputs: readonly Uint8Array[], ctxs: readonly FilterContext[]): Uint8Array[];
 }

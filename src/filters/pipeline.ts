@@ -41,42 +41,48 @@ function describe(entry: PipelineEntry): string {
  * their output size depends on the filters below them. The result may be
  * `stored` itself (or a view of it) when no filter had to copy.
  */
-export function decodeChunk(
+export function decodeChunk(pipeline: readonly PipelineEntry[], stored: Uint8Array, filterMask: number, chunk: ChunkInfo): Uint8Array {
+  return decodeChunks(pipeline, [stored], [filterMask], chunk, [chunk.where])[0];
+}
+
+/**
+ * Undo `pipeline` on several stored chunks of one dataset, stage by stage so
+ * that a filter with `decodeMany` gets all of them at once. `wheres` names
+ * each chunk for error messages.
+ */
+export function decodeChunks(
   pipeline: readonly PipelineEntry[],
-  stored: Uint8Array,
-  filterMask: number,
+  stored: readonly Uint8Array[],
+  filterMasks: readonly number[],
   chunk: ChunkInfo,
-): Uint8Array {
-  let last = -1;
-  for (let i = 0; i < pipeline.length; i++) {
-    if (!(filterMask & (1 << i))) {
-      last = i;
-      break;
-    }
-  }
-  let data = stored;
+  wheres: readonly string[],
+): Uint8Array[] {
+  const data = stored.slice();
+  // The last filter applied to each chunk (lowest index not masked) is told the chunk size.
+  const last = filterMasks.map((mask) => {
+    for (let i = 0; i < pipeline.length; i++) if (!(mask & (1 << i))) return i;
+    return -1;
+  });
   for (let i = pipeline.length - 1; i >= 0; i--) {
-    if (filterMask & (1 << i)) continue;
+    const todo: number[] = [];
+    for (let k = 0; k < data.length; k++) if (!(filterMasks[k] & (1 << i))) todo.push(k);
+    if (!todo.length) continue;
     const entry = pipeline[i];
     const filter = getFilter(entry.id);
-    if (!filter) {
-      throw new H5UnsupportedError(`filter ${describe(entry)} is not available to decode ${chunk.where}`);
-    }
-    const ctx: FilterContext = {
-      elementSize: chunk.elementSize,
-      clientData: entry.clientData,
-      where: chunk.where,
-      decodedSize: i === last ? chunk.chunkBytes : -1,
-    };
-    data = filter.decode(data, ctx);
-  }
-  if (chunk.chunkBytes >= 0 && data.length !== chunk.chunkBytes) {
-    throw new H5FormatError(
-      'filtered chunk',
-      -1,
-      `decodes to ${data.length} bytes instead of ${chunk.chunkBytes} (${chunk.where})`,
+    if (!filter) throw new H5UnsupportedError(`filter ${describe(entry)} is not available to decode ${wheres[todo[0]]}`);
+    const ctxs = todo.map(
+      (k): FilterContext => ({ elementSize: chunk.elementSize, clientData: entry.clientData, where: wheres[k], decodedSize: i === last[k] ? chunk.chunkBytes : -1 }),
     );
+    if (filter.decodeMany && todo.length > 1) {
+      const outs = filter.decodeMany(todo.map((k) => data[k]), ctxs);
+      todo.forEach((k, j) => (data[k] = outs[j]));
+    } else todo.forEach((k, j) => (data[k] = filter.decode(data[k], ctxs[j])));
   }
+  data.forEach((d, k) => {
+    if (chunk.chunkBytes >= 0 && d.length !== chunk.chunkBytes) {
+      throw new H5FormatError('filtered chunk', -1, `decodes to ${d.length} bytes instead of ${chunk.chunkBytes} (${wheres[k]})`);
+    }
+  });
   return data;
 }
 
@@ -85,39 +91,43 @@ export function decodeChunk(
  * encoder or declines the chunk is skipped and recorded in the returned
  * filter mask; a mandatory one makes the call throw.
  */
-export function encodeChunk(
-  pipeline: readonly PipelineEntry[],
-  data: Uint8Array,
-  chunk: ChunkInfo,
-): { data: Uint8Array; filterMask: number } {
-  let filterMask = 0;
-  let out = data;
+export function encodeChunk(pipeline: readonly PipelineEntry[], data: Uint8Array, chunk: ChunkInfo): { data: Uint8Array; filterMask: number } {
+  return encodeChunks(pipeline, [data], chunk)[0];
+}
+
+/** Apply `pipeline` to several chunks of one dataset, stage by stage (a filter with `encodeMany` gets them all at once). */
+export function encodeChunks(pipeline: readonly PipelineEntry[], chunks: readonly Uint8Array[], chunk: ChunkInfo): { data: Uint8Array; filterMask: number }[] {
+  const out = chunks.map((data) => ({ data, filterMask: 0 }));
   for (let i = 0; i < pipeline.length; i++) {
     const entry = pipeline[i];
     const optional = ((entry.flags ?? 0) & FLAG_OPTIONAL) !== 0;
     const filter = getFilter(entry.id);
     if (!filter?.encode) {
       if (optional) {
-        filterMask |= 1 << i;
+        for (const o of out) o.filterMask |= 1 << i;
         continue;
       }
       throw new H5UnsupportedError(`filter ${describe(entry)} cannot encode ${chunk.where}`);
     }
-    const ctx: FilterContext = {
-      elementSize: chunk.elementSize,
-      clientData: entry.clientData,
-      where: chunk.where,
-      decodedSize: out.length,
-    };
-    try {
-      out = filter.encode(out, ctx);
-    } catch (err) {
-      if (optional && err instanceof H5FilterDeclinedError) {
-        filterMask |= 1 << i;
+    const ctxs = out.map((o): FilterContext => ({ elementSize: chunk.elementSize, clientData: entry.clientData, where: chunk.where, decodedSize: o.data.length }));
+    if (filter.encodeMany && out.length > 1) {
+      // A batch is all or nothing: a declined chunk makes the whole batch fall back to one by one.
+      try {
+        const res = filter.encodeMany(out.map((o) => o.data), ctxs);
+        out.forEach((o, k) => (o.data = res[k]));
         continue;
+      } catch (err) {
+        if (!(err instanceof H5FilterDeclinedError)) throw err;
       }
-      throw err;
     }
+    out.forEach((o, k) => {
+      try {
+        o.data = filter.encode!(o.data, ctxs[k]);
+      } catch (err) {
+        if (optional && err instanceof H5FilterDeclinedError) o.filterMask |= 1 << i;
+        else throw err;
+      }
+    });
   }
-  return { data: out, filterMask };
+  return out;
 }

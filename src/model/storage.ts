@@ -1,5 +1,5 @@
 import { H5FormatError, H5UnsupportedError } from '../errors.js';
-import { decodeChunk } from '../filters/pipeline.js';
+import { decodeChunks } from '../filters/pipeline.js';
 import { isUndefinedAddress } from '../format/byte-reader.js';
 import type { FileContext } from '../format/file-context.js';
 import type { DataLayout } from '../format/messages/data-layout.js';
@@ -161,14 +161,24 @@ function readChunked(info: StorageInfo, layout: ChunkedLayout, slab: Hyperslab, 
   }
   const chunkBytes = product(cd) * esz;
   const chunks = findChunks(info.ctx, layout, info.dims, info.maxDims, lo, hi);
+  const touched: { c: (typeof chunks)[number]; part: NonNullable<ReturnType<typeof partInChunk>> }[] = [];
   for (const c of chunks) {
     const part = partInChunk(slab, cd, c.offset);
-    if (!part) continue;
-    const data = readChunk(info, layout, c.address, c.size, c.filterMask, chunkBytes, c.offset);
-    copyBox(data, cd, part.inChunk, slab.step, out, slab.count, part.selStart, part.count, esz);
+    if (part) touched.push({ c, part });
+  }
+  // Chunks are decoded in batches (a filter with decodeMany, such as h5kit/node's deflate, works on a
+  // batch in parallel), each batch at most BATCH_BYTES decoded so memory stays bounded.
+  const perBatch = Math.max(1, Math.floor(BATCH_BYTES / Math.max(1, chunkBytes)));
+  for (let b = 0; b < touched.length; b += perBatch) {
+    const batch = touched.slice(b, b + perBatch);
+    const data = readChunks(info, layout, batch.map((t) => t.c), chunkBytes);
+    batch.forEach(({ part }, k) => copyBox(data[k], cd, part.inChunk, slab.step, out, slab.count, part.selStart, part.count, esz));
   }
   return out;
 }
+
+/** Decoded bytes per batch of chunks read together. */
+const BATCH_BYTES = 64 << 20;
 
 function isPartialEdge(info: StorageInfo, cd: readonly number[], offset: readonly number[]): boolean {
   for (let d = 0; d < cd.length; d++) if (offset[d] + cd[d] > info.dims[d]) return true;
@@ -185,13 +195,37 @@ export function readChunk(
   chunkBytes: number,
   offset: readonly number[],
 ): Uint8Array {
-  info.onChunk?.(offset);
-  const where = `${info.where} chunk at [${offset.join(',')}]`;
-  const stored = info.ctx.bytes(address, size, where);
-  // Partial edge chunks are stored unfiltered when the layout says so (layout v4 flag bit 0).
-  if (info.filters.length === 0 || (layout.dontFilterPartialEdgeChunks && isPartialEdge(info, layout.chunkDims, offset))) {
-    if (stored.length < chunkBytes) throw new H5FormatError('chunk', address, `${where}: ${stored.length} bytes stored, ${chunkBytes} expected`);
-    return stored;
+  return readChunks(info, layout, [{ address, size, filterMask, offset }], chunkBytes)[0];
+}
+
+/** Read several chunks of one dataset and undo their filters, the filtered ones in one batch. */
+export function readChunks(
+  info: StorageInfo,
+  layout: ChunkedLayout,
+  chunks: readonly { address: number; size: number; filterMask: number; offset: readonly number[] }[],
+  chunkBytes: number,
+): Uint8Array[] {
+  const out: Uint8Array[] = new Array(chunks.length);
+  const filtered: number[] = [];
+  const stored: Uint8Array[] = [];
+  const wheres: string[] = [];
+  chunks.forEach((c, k) => {
+    info.onChunk?.(c.offset);
+    const where = `${info.where} chunk at [${c.offset.join(',')}]`;
+    const bytes = info.ctx.bytes(c.address, c.size, where);
+    // Partial edge chunks are stored unfiltered when the layout says so (layout v4 flag bit 0).
+    if (info.filters.length === 0 || (layout.dontFilterPartialEdgeChunks && isPartialEdge(info, layout.chunkDims, c.offset))) {
+      if (bytes.length < chunkBytes) throw new H5FormatError('chunk', c.address, `${where}: ${bytes.length} bytes stored, ${chunkBytes} expected`);
+      out[k] = bytes;
+      return;
+    }
+    filtered.push(k);
+    stored.push(bytes);
+    wheres.push(where);
+  });
+  if (filtered.length) {
+    const decoded = decodeChunks(info.filters, stored, filtered.map((k) => chunks[k].filterMask), { elementSize: info.elementSize, chunkBytes, where: info.where }, wheres);
+    filtered.forEach((k, j) => (out[k] = decoded[j]));
   }
-  return decodeChunk(info.filters, stored, filterMask, { elementSize: info.elementSize, chunkBytes, where });
+  return out;
 }

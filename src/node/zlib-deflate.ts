@@ -2,6 +2,7 @@ import { deflateSync, inflateSync } from 'node:zlib';
 import { DEFAULT_DEFLATE_LEVEL } from '../filters/deflate.js';
 import type { Filter, FilterContext } from '../filters/filter.js';
 import { clientValue, filterError, outputLimit } from '../filters/util.js';
+import { zlibMany, ZlibJobError } from './zlib-pool.js';
 
 /**
  * The deflate filter (id 1) on Node's native zlib, which h5kit/node registers
@@ -24,7 +25,22 @@ export const nodeDeflateFilter: Filter = {
     }
   },
   encode(input: Uint8Array, ctx: FilterContext): Uint8Array {
-    const level = clientValue(ctx, 0, DEFAULT_DEFLATE_LEVEL);
-    return plain(deflateSync(input, { level: Math.max(0, Math.min(9, level)) }));
+    return plain(deflateSync(input, { level: levelOf(ctx) }));
+  },
+  // Several chunks at once: split between this thread and zlib worker threads (src/node/zlib-pool.ts).
+  decodeMany(inputs: readonly Uint8Array[], ctxs: readonly FilterContext[]): Uint8Array[] {
+    try {
+      return zlibMany('inflate', inputs.map((input, k) => ({ input, param: outputLimit(ctxs[k]) })));
+    } catch (e) {
+      const k = e instanceof ZlibJobError ? e.index : 0;
+      throw filterError('deflate', ctxs[k], `corrupt zlib stream: ${(e as Error).message}`);
+    }
+  },
+  encodeMany(inputs: readonly Uint8Array[], ctxs: readonly FilterContext[]): Uint8Array[] {
+    return zlibMany('deflate', inputs.map((input, k) => ({ input, param: levelOf(ctxs[k]) })));
   },
 };
+
+function levelOf(ctx: FilterContext): number {
+  return Math.max(0, Math.min(9, clientValue(ctx, 0, DEFAULT_DEFLATE_LEVEL)));
+}

@@ -1,5 +1,5 @@
 import { H5ValueError } from '../errors.js';
-import { decodeChunk, encodeChunk } from '../filters/pipeline.js';
+import { decodeChunk, encodeChunks } from '../filters/pipeline.js';
 import { chunkParts, copyBox, fillElements, product, stridesOf, type Hyperslab } from '../model/selection.js';
 import type { Allocator } from './allocator.js';
 import type { DraftDataset } from './draft.js';
@@ -99,6 +99,17 @@ export class RawDataWriter {
     const cd = this.ds.chunks!;
     const esz = this.esz;
     const chunkBytes = product(cd) * esz;
+    const info = { elementSize: esz, chunkBytes, where: this.where };
+    // Chunks are filtered in batches (a filter with encodeMany, such as h5kit/node's deflate, compresses a
+    // batch in parallel), each batch at most BATCH_BYTES of unfiltered data.
+    const perBatch = Math.max(1, Math.floor(BATCH_BYTES / Math.max(1, chunkBytes)));
+    const pending: { key: string; chunk: Uint8Array }[] = [];
+    const flush = () => {
+      if (!pending.length) return;
+      const encoded = this.ds.filters.length ? encodeChunks(this.ds.filters, pending.map((p) => p.chunk), info) : pending.map((p) => ({ data: p.chunk, filterMask: 0 }));
+      pending.forEach((p, k) => this.storeChunk(p.key, encoded[k].data, encoded[k].filterMask));
+      pending.length = 0;
+    };
     for (const part of chunkParts(slab, cd)) {
       const key = part.chunkOffset.map((o, d) => o / cd[d]).join(',');
       const prev = this.ds.chunkIndex.get(key);
@@ -107,19 +118,27 @@ export class RawDataWriter {
       if (covers) chunk = new Uint8Array(chunkBytes);
       else if (prev) {
         const stored = this.alloc.sink.read(prev.address, prev.size).slice();
-        chunk = decodeChunk(this.ds.filters, stored, prev.filterMask, { elementSize: esz, chunkBytes, where: this.where }).slice();
+        chunk = decodeChunk(this.ds.filters, stored, prev.filterMask, info).slice();
       } else chunk = this.filledBuffer(product(cd));
       copyBox(bytes, slab.count, part.selStart, ones(cd.length), chunk, cd, part.inChunk, part.count, esz, slab.step);
-      const { data, filterMask } = this.ds.filters.length
-        ? encodeChunk(this.ds.filters, chunk, { elementSize: esz, chunkBytes, where: this.where })
-        : { data: chunk, filterMask: 0 };
-      // Rewrite in place when the new bytes fit, else append (the old space is left unused). A chunk of the
-      // committed file being edited is never overwritten: the new copy is appended (copy on write).
-      const committed = this.ds.committedChunks?.delete(key) ?? false;
-      const address = prev && !committed && data.length <= prev.size ? prev.address : this.alloc.alloc(data.length);
-      this.alloc.sink.write(address, data);
-      this.ds.chunkIndex.set(key, { address, size: data.length, filterMask });
+      pending.push({ key, chunk });
+      if (pending.length >= perBatch) flush();
     }
+    flush();
+  }
+
+  /**
+   * Put a filtered chunk in the file: in place when it fits where the chunk
+   * was, else appended (the old space is left unused). A chunk of the
+   * committed file being edited is never overwritten: the new copy is
+   * appended (copy on write).
+   */
+  private storeChunk(key: string, data: Uint8Array, filterMask: number): void {
+    const prev = this.ds.chunkIndex.get(key);
+    const committed = this.ds.committedChunks?.delete(key) ?? false;
+    const address = prev && !committed && data.length <= prev.size ? prev.address : this.alloc.alloc(data.length);
+    this.alloc.sink.write(address, data);
+    this.ds.chunkIndex.set(key, { address, size: data.length, filterMask });
   }
 
   /**
@@ -157,6 +176,9 @@ export class RawDataWriter {
     }
   }
 }
+
+/** Unfiltered bytes per batch of chunks filtered together. */
+const BATCH_BYTES = 64 << 20;
 
 function zeros(n: number): number[] {
   return new Array(n).fill(0);

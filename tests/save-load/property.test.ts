@@ -43,7 +43,7 @@ const nested = fc.tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max
 /** What becomes a JSON blob: mixed arrays, arrays of objects, class instances with toJSON (compared through their JSON). */
 const blob = fc.oneof(
   fc.array(fc.oneof(fc.integer(), text, fc.boolean(), fc.constant(null)), { minLength: 2, maxLength: 6 }).filter((a) => new Set(a.map((x) => typeof x)).size > 1),
-  fc.array(fc.dictionary(key, fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3, noNullPrototype: true }), { minLength: 1, maxLength: 3 }),
+  fc.array(fc.dictionary(key, fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.parse(JSON.stringify(v)) as unknown) /* -0 becomes 0 in JSON, as the README says */, { maxKeys: 3, noNullPrototype: true }), { minLength: 1, maxLength: 3 }),
   fc.constant([] as unknown[]),
 );
 
@@ -78,7 +78,7 @@ describe('load(save(v)) deep-equals v (fast-check)', () => {
   it('any value at the root', () => {
     fc.assert(
       fc.property(fc.oneof(leaf, tree), (v) => same(load(save(null, v)), v)),
-      { numRuns: 300 },
+      { numRuns: Number(process.env.FC_RUNS ?? 300) },
     );
   });
 
