@@ -29,16 +29,21 @@ const zlib = require('node:zlib');
 const { port, done } = workerData;
 port.on('message', (m) => {
   let reply;
+  let at = 0;
   try {
-    const outputs = m.jobs.map((j) => {
+    const outputs = [];
+    for (; at < m.jobs.length; at++) {
+      const j = m.jobs[at];
       const b = m.op === 'deflate' ? zlib.deflateSync(j.input, { level: j.param }) : zlib.inflateSync(j.input, { maxOutputLength: j.param });
-      return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-    });
+      outputs.push(new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
+    }
     reply = { outputs };
   } catch (e) {
-    reply = { error: String(e && e.message), index: e && e.index };
+    reply = { error: String(e && e.message), at };
   }
-  port.postMessage(reply);
+  // Outputs that own their whole buffer are moved, not copied, to the caller.
+  const transfer = reply.outputs ? [...new Set(reply.outputs.filter((o) => o.byteOffset === 0 && o.byteLength === o.buffer.byteLength).map((o) => o.buffer))] : [];
+  port.postMessage(reply, transfer);
   Atomics.add(done, 0, 1);
   Atomics.notify(done, 0);
 });
@@ -133,9 +138,9 @@ export function zlibMany(op: 'deflate' | 'inflate', jobs: readonly ZlibJob[]): U
   }
   for (let w = 1; w < laneCount; w++) {
     if (!shares[w].length) continue;
-    const msg = receiveMessageOnPort(pool[w - 1].port)?.message as { outputs?: Uint8Array[]; error?: string } | undefined;
+    const msg = receiveMessageOnPort(pool[w - 1].port)?.message as { outputs?: Uint8Array[]; error?: string; at?: number } | undefined;
     if (!msg || msg.error !== undefined || !msg.outputs) {
-      failure ??= new ZlibJobError(msg?.error ?? 'no answer from a zlib worker', shares[w][0]);
+      failure ??= new ZlibJobError(msg?.error ?? 'no answer from a zlib worker', shares[w][msg?.at ?? 0]);
       continue;
     }
     shares[w].forEach((k, i) => (out[k] = msg.outputs![i]));
