@@ -52,10 +52,11 @@ export function wantsFilters(o: FilterOptions): boolean {
 
 /**
  * The pipeline for a chunked dataset of `type` with chunks of `chunkElements`
- * elements. `fill` is the dataset's fill value in file bytes (undefined: the
+ * elements. `fill` is the dataset's fill value in file bytes (null: no fill
+ * value is defined; undefined: the
  * default, zeros), which the scale-offset filter records.
  */
-export function filterPipeline(o: FilterOptions, type: Datatype, chunkElements: number, fill: Uint8Array | undefined, where: string): FilterDescription[] {
+export function filterPipeline(o: FilterOptions, type: Datatype, chunkElements: number, fill: Uint8Array | null | undefined, where: string): FilterDescription[] {
   const filters: FilterDescription[] = [];
   const level = gzipLevel(o);
   if (level !== undefined && (!Number.isInteger(level) || level < 0 || level > 9)) throw new H5ValueError(`${where}: gzip level ${level} (0-9)`);
@@ -71,8 +72,8 @@ export function filterPipeline(o: FilterOptions, type: Datatype, chunkElements: 
       throw new H5ValueError(`${where}: scaleoffset=true is for integers; floats need the number of decimal digits to keep`);
     }
     const factor = o.scaleoffset === true ? SO_INT_MINBITS_DEFAULT : (o.scaleoffset as number);
-    // The writer's fill value is always defined (the default one is zeros), as in libhdf5 without H5Pset_fill_value.
-    const clientData = scaleoffsetClientData(type, chunkElements, factor, fill ?? new Uint8Array(type.size), where);
+    // The default fill value is zeros (libhdf5 without H5Pset_fill_value); an undefined one is recorded as such.
+    const clientData = scaleoffsetClientData(type, chunkElements, factor, fill === null ? undefined : fill ?? new Uint8Array(type.size), where);
     filters.push({ id: 6, name: 'scaleoffset', flags: OPTIONAL, clientData });
   }
   if (o.shuffle) filters.push({ id: 2, name: 'shuffle', flags: OPTIONAL, clientData: [type.size] });

@@ -612,7 +612,7 @@ export function planDataset(w: Writer, where: string, o: DatasetOptions): { draf
     if (space.kind !== 'simple') throw new H5ValueError(`${where}: a chunked dataset needs a simple dataspace`);
     chunks = Array.isArray(o.chunks) ? o.chunks.slice() : guessChunks(space.dims, space.maxDims, type.size);
     if (chunks.length !== space.dims.length || chunks.some((c) => !Number.isInteger(c) || c < 1)) throw new H5ValueError(`${where}: bad chunk shape ${JSON.stringify(chunks)}`);
-    filters = raw ?? filterPipeline(o, type, product(chunks), fill, where);
+    filters = raw ?? filterPipeline(o, type, product(chunks), o.fillValue === null ? null : fill, where);
   } else if (filtered) {
     throw new H5ValueError(`${where}: filters need a chunked layout`);
   } else if (resizable) {

@@ -7,8 +7,7 @@ import { WritableFile, type CreateDatasetOptions, type WritableDataset, type Wri
 import { arrayType, containsClass, floatType, opaqueType, referenceType, vlenStringType, vlenType } from '../model/dtype-spec.js';
 import { encodeElements } from '../model/encode.js';
 import { isIeee } from '../model/decode.js';
-import type { DraftAttribute, DraftDataset, DraftObject } from '../writer/draft.js';
-import { scaleoffsetClientData } from '../filters/scaleoffset-params.js';
+import type { DraftAttribute, DraftObject } from '../writer/draft.js';
 import { flatten } from '../writer/values.js';
 import { FileSink } from './file-sink.js';
 import { sha256Hex } from '../dump/sha256.js';
@@ -684,29 +683,10 @@ export function createFromDescription(desc: unknown, sink: ByteSink, options: Cr
       if (writerTakes(data, type, [count], count)) o.data = data;
       else raw = count > 0;
     }
-    const undefinedFill = e.fillvalue === null && !hasReference(type) && !hasVlen(type);
-    if (undefinedFill && o.scaleoffset !== undefined && o.layout !== 'compact' && o.layout !== 'contiguous') {
-      // libhdf5 records "no fill value" in the scale-offset client data, and
-      // the chunks depend on it: settle it before any value is written.
-      const data = o.data;
-      const ds = file.createDataset(path, { ...o, data: undefined });
-      const draft = (ds as unknown as { draft: { -readonly [K in keyof DraftDataset]: DraftDataset[K] } }).draft;
-      draft.fillDefined = false;
-      const at = draft.filters.findIndex((f) => f.id === 6);
-      const chunkElements = draft.chunks!.reduce((a, b) => a * b, 1);
-      draft.filters[at] = { ...draft.filters[at], clientData: scaleoffsetClientData(type, chunkElements, o.scaleoffset as number, undefined, `dataset "${path}"`) };
-      if (data !== undefined) ds.write(data);
-      else if (raw) ds.writeElements(values!);
-      return ds;
-    }
+    // An undefined fill value (libhdf5 leaves unwritten storage as is; the scale-offset filter records it too).
+    if (e.fillvalue === null && !hasReference(type) && !hasVlen(type)) o.fillValue = null;
     const ds = file.createDataset(path, o);
     if (raw) ds.writeElements(values!);
-    if (undefinedFill) {
-      // Undefined fill value: CreateDatasetOptions has no option for it; the draft's flag is what the serializer writes.
-      const draft = (ds as unknown as { draft?: { fillDefined?: boolean } }).draft;
-      if (draft && 'fillDefined' in draft) (draft as { fillDefined: boolean }).fillDefined = false;
-      else warn(`${path}: the fill value is undefined in the description; the writer cannot leave it undefined`);
-    }
     return ds;
   };
 
