@@ -27,23 +27,26 @@ const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const zlib = require('node:zlib');
 const { port, done } = workerData;
+// A batch: every input in one shared buffer; jobs are taken from a shared counter, so the
+// calling thread and the workers share the work evenly whatever each job costs.
 port.on('message', (m) => {
-  let reply;
-  let at = 0;
-  try {
-    const outputs = [];
-    for (; at < m.jobs.length; at++) {
-      const j = m.jobs[at];
-      const b = m.op === 'deflate' ? zlib.deflateSync(j.input, { level: j.param }) : zlib.inflateSync(j.input, { maxOutputLength: j.param });
-      outputs.push(new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
+  const results = [];
+  let error;
+  for (;;) {
+    const k = Atomics.add(m.next, 0, 1);
+    if (k >= m.count) break;
+    try {
+      const input = new Uint8Array(m.inputs, m.offsets[k], m.offsets[k + 1] - m.offsets[k]);
+      const b = m.op === 'deflate' ? zlib.deflateSync(input, { level: m.params[k] }) : zlib.inflateSync(input, { maxOutputLength: m.params[k] });
+      results.push([k, new Uint8Array(b.buffer, b.byteOffset, b.byteLength)]);
+    } catch (e) {
+      error = { message: String(e && e.message), at: k };
+      Atomics.store(m.next, 0, m.count); // stop everyone: the batch fails
     }
-    reply = { outputs };
-  } catch (e) {
-    reply = { error: String(e && e.message), at };
   }
   // Outputs that own their whole buffer are moved, not copied, to the caller.
-  const transfer = reply.outputs ? [...new Set(reply.outputs.filter((o) => o.byteOffset === 0 && o.byteLength === o.buffer.byteLength).map((o) => o.buffer))] : [];
-  port.postMessage(reply, transfer);
+  const transfer = [...new Set(results.map((r) => r[1]).filter((o) => o.byteOffset === 0 && o.byteLength === o.buffer.byteLength).map((o) => o.buffer))];
+  port.postMessage({ results, error }, transfer);
   Atomics.add(done, 0, 1);
   Atomics.notify(done, 0);
 });
@@ -104,46 +107,42 @@ export function zlibMany(op: 'deflate' | 'inflate', jobs: readonly ZlibJob[]): U
     });
     return out;
   }
-  // Contiguous shares of about equal input bytes: lane 0 is the calling thread.
-  const laneCount = pool.length + 1;
-  const shares: number[][] = Array.from({ length: laneCount }, () => []);
-  let acc = 0;
-  jobs.forEach((j, k) => {
-    const lane = Math.min(laneCount - 1, Math.floor((acc / total) * laneCount));
-    shares[lane].push(k);
-    acc += j.input.length;
-  });
+  // Inputs in one shared buffer, jobs handed out by a shared counter to the calling thread and the workers alike.
+  const offsets = new Int32Array(jobs.length + 1);
+  jobs.forEach((j, k) => (offsets[k + 1] = offsets[k] + j.input.length));
+  const shared = new Uint8Array(new SharedArrayBuffer(Math.max(1, total)));
+  jobs.forEach((j, k) => shared.set(j.input, offsets[k]));
+  const next = new Int32Array(new SharedArrayBuffer(4));
+  const params = jobs.map((j) => j.param);
   Atomics.store(done!, 0, 0);
-  let sent = 0;
-  for (let w = 1; w < laneCount; w++) {
-    if (!shares[w].length) continue;
-    pool[w - 1].port.postMessage({ op, jobs: shares[w].map((k) => ({ input: jobs[k].input, param: jobs[k].param })) });
-    sent++;
-  }
+  for (const lane of pool) lane.port.postMessage({ op, inputs: shared.buffer, offsets, params, next, count: jobs.length });
   let failure: ZlibJobError | undefined;
-  for (const k of shares[0]) {
+  for (;;) {
+    const k = Atomics.add(next, 0, 1);
+    if (k >= jobs.length) break;
     try {
       out[k] = runOne(op, jobs[k]);
     } catch (e) {
       failure ??= new ZlibJobError((e as Error).message, k);
+      Atomics.store(next, 0, jobs.length);
     }
   }
   for (;;) {
     const now = Atomics.load(done!, 0);
-    if (now >= sent) break;
+    if (now >= pool.length) break;
     if (Atomics.wait(done!, 0, now, 60_000) === 'timed-out') {
       broken = true; // a worker died: never use the pool again in this process
       throw new Error('zlib worker threads stopped answering');
     }
   }
-  for (let w = 1; w < laneCount; w++) {
-    if (!shares[w].length) continue;
-    const msg = receiveMessageOnPort(pool[w - 1].port)?.message as { outputs?: Uint8Array[]; error?: string; at?: number } | undefined;
-    if (!msg || msg.error !== undefined || !msg.outputs) {
-      failure ??= new ZlibJobError(msg?.error ?? 'no answer from a zlib worker', shares[w][msg?.at ?? 0]);
+  for (const lane of pool) {
+    const msg = receiveMessageOnPort(lane.port)?.message as { results: [number, Uint8Array][]; error?: { message: string; at: number } } | undefined;
+    if (!msg) {
+      failure ??= new ZlibJobError('no answer from a zlib worker', 0);
       continue;
     }
-    shares[w].forEach((k, i) => (out[k] = msg.outputs![i]));
+    if (msg.error) failure ??= new ZlibJobError(msg.error.message, msg.error.at);
+    for (const [k, o] of msg.results) out[k] = o;
   }
   if (failure) throw failure;
   return out;
