@@ -1,11 +1,12 @@
 import { H5UnsupportedError } from '../errors.js';
 import type { Datatype } from '../format/messages/datatype.js';
 import type { ByteSink } from '../io/sink.js';
+import { containsClass } from '../model/dtype-spec.js';
 import { MemorySink } from '../io/sink.js';
 import { product } from '../model/selection.js';
 import { Dataset } from './dataset.js';
 import { open, type File, type Source } from './file.js';
-import { Group } from './group.js';
+import { Group, joinPath } from './group.js';
 import { ExternalLink, SoftLink, UserDefinedLink } from './links.js';
 import { RegionReference, type Reference } from './values.js';
 import { NamedDatatype } from './named-datatype.js';
@@ -81,7 +82,7 @@ function copyMembers(g: Group, out: WritableGroup, copy: Copy): void {
       out.externalLink(name, link.filename, link.path);
       continue;
     }
-    if (link instanceof UserDefinedLink) throw new H5UnsupportedError(`"${joinName(g.name, name)}": user-defined link (type ${link.linkType}) cannot be written`);
+    if (link instanceof UserDefinedLink) throw new H5UnsupportedError(`"${joinPath(g.name, name)}": user-defined link (type ${link.linkType}) cannot be written`);
     const obj = g.get(name);
     const seen = copied.get((obj as Group | Dataset | NamedDatatype).address);
     if (seen) {
@@ -125,22 +126,8 @@ function sharedType(ds: Dataset, address: number, copy: Copy): WritableNamedType
   return t instanceof NamedDatatype ? copyNamedType(t, copy.root, path, copy) : undefined;
 }
 
-function joinName(parent: string, name: string): string {
-  return parent === '/' ? `/${name}` : `${parent}/${name}`;
-}
-
 function containsReference(t: Datatype): boolean {
-  switch (t.class) {
-    case 'reference':
-      return true;
-    case 'compound':
-      return t.members.some((m) => containsReference(m.type));
-    case 'array':
-    case 'vlen':
-      return t.base ? containsReference(t.base) : false;
-    default:
-      return false;
-  }
+  return containsClass(t, 'reference');
 }
 
 /**
@@ -180,17 +167,7 @@ function portable(t: Datatype, v: unknown, copy: Copy, where: string, flat: bool
 
 /** Types whose stored bytes mean the same in any file (no global heap IDs, no addresses). */
 function fixedSize(t: Datatype): boolean {
-  switch (t.class) {
-    case 'vlen':
-    case 'reference':
-      return false;
-    case 'compound':
-      return t.members.every((m) => fixedSize(m.type));
-    case 'array':
-      return fixedSize(t.base);
-    default:
-      return true;
-  }
+  return !containsClass(t, 'vlen') && !containsReference(t);
 }
 
 function copyAttributes(src: Group | Dataset | NamedDatatype, out: Target, copy: Copy): void {

@@ -1,5 +1,6 @@
 import type { Datatype } from '../format/messages/datatype.js';
 import { isIeee } from '../model/decode.js';
+import { containsClass } from '../model/dtype-spec.js';
 import { HOST_LITTLE_ENDIAN, type NumericArray } from '../model/typed-arrays.js';
 import type { File } from '../api/file.js';
 import { Group, joinPath, type H5Object } from '../api/group.js';
@@ -80,7 +81,7 @@ function describeObject(obj: H5Object, e: Entry, file: File, enc: ValueEncoder, 
     e.layout = ds.layout === 'virtual' ? 'other' : ds.layout;
     e.chunks = ds.chunks;
     e.filters = ds.filters.map((f) => ({ id: f.id, name: f.name || BUILTIN_FILTER_NAMES[f.id] || '', optional: f.optional, params: f.clientData }));
-    if (!hasVlen(d)) {
+    if (!containsClass(d, 'vlen')) {
       const fv = ds.fillValue;
       e.fillvalue = fv === undefined ? null : enc.element(fv, d);
     }
@@ -95,18 +96,6 @@ function describeObject(obj: H5Object, e: Entry, file: File, enc: ValueEncoder, 
   });
 }
 
-function hasVlen(t: Datatype): boolean {
-  switch (t.class) {
-    case 'vlen':
-      return true;
-    case 'compound':
-      return t.members.some((m) => hasVlen(m.type));
-    case 'array':
-      return hasVlen(t.base);
-    default:
-      return false;
-  }
-}
 
 function orderName(o: string): string {
   return o === 'LE' || o === 'BE' ? o : 'NONE';
@@ -172,9 +161,9 @@ export function describeType(t: Datatype): Entry {
  * H5Dget_type/H5Aget_type move variable-length data to its memory form
  * (H5T_set_loc: a vlen sequence becomes an hvl_t of 16 bytes, a vlen string
  * a char* of 8), and compounds shift the offsets of later members by the
- * accumulated change.
+ * accumulated change. create-from-json uses it to undo that shift.
  */
-function memorySize(t: Datatype): number {
+export function memorySize(t: Datatype): number {
   switch (t.class) {
     case 'vlen':
       return t.kind === 'string' ? 8 : 16;

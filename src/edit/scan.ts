@@ -1,4 +1,4 @@
-import type { Datatype } from '../format/messages/datatype.js';
+import { containsClass } from '../model/dtype-spec.js';
 import type { File } from '../api/file.js';
 import { Dataset } from '../api/dataset.js';
 import { Group, joinPath, type H5Object } from '../api/group.js';
@@ -42,26 +42,12 @@ export function scanTree(file: File, withReferences: boolean): TreeScan {
   return { parents, reached, referenced };
 }
 
-/** Whether values of this type can hold a reference (at any depth). */
-export function holdsReferences(t: Datatype): boolean {
-  switch (t.class) {
-    case 'reference':
-      return true;
-    case 'compound':
-      return t.members.some((m) => holdsReferences(m.type));
-    case 'array':
-    case 'vlen':
-      return holdsReferences(t.base);
-    default:
-      return false;
-  }
-}
 
 function collectReferences(obj: H5Object, into: Set<number>): void {
   // Only reference-typed values are read: a file without any costs one type check per dataset and attribute.
-  if (obj instanceof Dataset && holdsReferences(obj.dtype)) addressesIn(obj.read(), into);
+  if (obj instanceof Dataset && containsClass(obj.dtype, 'reference')) addressesIn(obj.read(), into);
   for (const name of obj.attrs.keys()) {
-    if (holdsReferences(obj.attrs.info(name).dtype)) addressesIn(obj.attrs.get(name), into);
+    if (containsClass(obj.attrs.info(name).dtype, 'reference')) addressesIn(obj.attrs.get(name), into);
   }
 }
 

@@ -11,6 +11,7 @@ import type { DraftAttribute, DraftObject } from '../writer/draft.js';
 import { flatten } from '../writer/values.js';
 import { FileSink } from './file-sink.js';
 import { sha256Hex } from '../dump/sha256.js';
+import { memorySize } from '../dump/describe.js';
 
 /**
  * `h5kit create OUT.h5 --from-json DESC.json`: build a file from an
@@ -81,23 +82,6 @@ function byteOrder(d: Obj, where: string): 'LE' | 'BE' {
   if (o === 'LE' || o === 'BE') return o;
   if (o === undefined) return 'LE';
   throw new H5UnsupportedError(`${where}: byte order ${JSON.stringify(o)} cannot be written`);
-}
-
-/** Memory size libhdf5 reports for a type (vlen strings are a char*, vlen sequences an hvl_t): see describe.ts. */
-function memorySize(t: Datatype): number {
-  switch (t.class) {
-    case 'vlen':
-      return t.kind === 'string' ? 8 : 16;
-    case 'array':
-      return t.dims.reduce((a, b) => a * b, 1) * memorySize(t.base);
-    case 'compound': {
-      let change = 0;
-      for (const m of t.members) change += memorySize(m.type) - m.type.size;
-      return t.size + change;
-    }
-    default:
-      return t.size;
-  }
 }
 
 /** The Datatype an h5-expected/1 `dtype` describes. */
