@@ -6,16 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { H5FormatError } from '../../src/errors.js';
 import type { FilterContext } from '../../src/filters/filter.js';
 import { nbitFilter, scaleoffsetFilter } from '../../src/filters/index.js';
-
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../helpers/rng.js';
 
 function ctx(clientData: number[], decodedSize = -1): FilterContext {
   return { elementSize: 0, clientData, where: 'test chunk', decodedSize };

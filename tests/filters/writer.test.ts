@@ -21,6 +21,7 @@ import {
 } from '../../src/index.js';
 import type { FilterContext } from '../../src/filters/filter.js';
 import { nbitClientData, nbitFilter, scaleoffsetFilter } from '../../src/filters/index.js';
+import { rng } from '../helpers/rng.js';
 
 /** libhdf5's n-bit test float: 20 significant bits at offset 7 (dsets.c test_nbit_float). */
 const F20 = { precision: 20, offset: 7, signLocation: 26, exponentLocation: 20, exponentSize: 6, mantissaLocation: 7, mantissaSize: 13, exponentBias: 31 };
@@ -29,16 +30,6 @@ function roundTrip(name: string, o: CreateDatasetOptions): Dataset {
   const f = File.create();
   f.createDataset(name, o);
   return open(f.toBytes()).get(name) as Dataset;
-}
-
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 4294967296;
-  };
 }
 
 describe('createDataset({ nbit: true })', () => {

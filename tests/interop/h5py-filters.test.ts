@@ -10,22 +10,13 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { File, arrayType, compoundType, enumType, floatType, integerType, type CreateDatasetOptions } from '../../src/index.js';
 import { h5dump, oracleRequired, runPython } from '../helpers/oracle.js';
+import { rng } from '../helpers/rng.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'h5kit-filters-'));
 afterAll(() => process.env.KEEP_TMP ? undefined : rmSync(dir, { recursive: true, force: true }));
 const CHECK = join(__dirname, 'check_filter_writes.py');
 
 const F20 = { precision: 20, offset: 7, signLocation: 26, exponentLocation: 20, exponentSize: 6, mantissaLocation: 7, mantissaSize: 13, exponentBias: 31 };
-
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 4294967296;
-  };
-}
 
 interface Case {
   readonly path: string;
