@@ -314,7 +314,8 @@ export function writePlan(f: SaveGroup, p: Plan, options: SaveOptions): void {
   for (const { parents, name } of places) {
     for (let i = 1; i <= parents.length; i++) {
       const at = parents.slice(0, i).join('/');
-      if (f.has(at) && f.get(at).kind !== 'group') throw new H5ValueError(`cannot save under "/${at}": it is a ${f.get(at).kind}, not a group`);
+      const kind = f.has(at) ? f.get(at).kind : 'group';
+      if (kind !== 'group') throw new H5ValueError(`cannot save under "/${at}": it is a ${kind}, not a group`);
     }
     const full = [...parents, name].join('/');
     if (f.has(full)) {

@@ -336,8 +336,9 @@ export class WritableAttributes {
     if (why) throw new H5ValueError(`invalid attribute name ${JSON.stringify(name)}: ${why}`);
     const where = `attribute "${name}" of "${this.where}"`;
     const isNull = options.shape === null || (options.shape === undefined && data === null);
-    const f = isNull && data === null ? undefined : flatten(data, where, options.dtype !== undefined ? parseDtype(options.dtype) : undefined, options.shape ? product(options.shape) : undefined);
-    const type = f?.inferred ?? (options.dtype !== undefined ? parseDtype(options.dtype) : undefined);
+    const given = options.dtype !== undefined ? parseDtype(options.dtype) : undefined;
+    const f = isNull && data === null ? undefined : flatten(data, where, given, options.shape ? product(options.shape) : undefined);
+    const type = f?.inferred ?? given;
     if (!type) throw new H5ValueError(`${where}: an empty attribute needs a dtype`);
     const shape = isNull ? null : options.shape ?? f!.shape;
     if (shape && f && product(shape) !== f.flat.length) throw new H5ValueError(`${where}: ${f.flat.length} values for shape ${JSON.stringify(shape)}`);

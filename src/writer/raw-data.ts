@@ -144,8 +144,9 @@ export class RawDataWriter {
   /**
    * Store a chunk's bytes as they are (already filtered, `filterMask` bit i
    * set when filter i was skipped): h5py's `write_direct_chunk`. Repack
-   * copies chunks this way without recompressing. Always appended, so a
-   * chunk of an edited file's committed state is never overwritten.
+   * copies chunks this way without recompressing. Stored as any filtered
+   * chunk (storeChunk): a chunk of an edited file's committed state is never
+   * overwritten.
    */
   writeDirect(offset: readonly number[], data: Uint8Array, filterMask: number): void {
     const cd = this.ds.chunks;
@@ -159,11 +160,7 @@ export class RawDataWriter {
     if (!this.ds.filters.length && data.length !== product(cd) * this.esz) {
       throw new H5ValueError(`${this.where}: an unfiltered chunk holds ${product(cd) * this.esz} bytes, got ${data.length}`);
     }
-    const key = offset.map((o, d) => o / cd[d]).join(',');
-    this.ds.committedChunks?.delete(key);
-    const address = this.alloc.alloc(data.length);
-    this.alloc.sink.write(address, data);
-    this.ds.chunkIndex.set(key, { address, size: data.length, filterMask });
+    this.storeChunk(offset.map((o, d) => o / cd[d]).join(','), data, filterMask);
   }
 
   /** Drop chunks wholly outside a new, smaller extent (libhdf5 deletes them on shrink). */
