@@ -7,16 +7,16 @@ import { build } from 'esbuild';
 import { BENCH, ROOT } from './lib/config.mjs';
 import { h5kitFile } from './lib/h5kit-dist.mjs';
 
-// The entries import ../../dist/index.js; point that at the build under test.
+// The entries import ../../dist/{index,read}.js; point them at the build under test.
 const distPlugin = {
   name: 'h5kit-dist',
   setup(b) {
-    b.onResolve({ filter: /\/dist\/index\.js$/ }, () => ({ path: h5kitFile('index.js') }));
+    b.onResolve({ filter: /\/dist\/(index|read)\.js$/ }, (a) => ({ path: h5kitFile(a.path.slice(a.path.lastIndexOf('/') + 1)) }));
   },
 };
 
 const ENTRIES = [
-  { name: 'h5kit read-only (open + Dataset.read)', file: 'h5kit-read.mjs' },
+  { name: "h5kit read-only ('h5kit/read': open + Dataset.read)", file: 'h5kit-read.mjs' },
   { name: 'h5kit full (dist/index.js, everything)', file: 'h5kit-full.mjs' },
   { name: 'h5wasm (ESM, WASM embedded)', file: 'h5wasm.mjs' },
   { name: 'jsfive (with its pako)', file: 'jsfive.mjs' },
@@ -46,7 +46,7 @@ let breakdown = null;
 try {
   const r = await build({
     stdin: {
-      contents: "import { open, Dataset } from './src/index.ts'; export function readDataset(b, p, s) { const o = open(b).get(p); if (!(o instanceof Dataset)) throw new Error(p); return o.read(s); }",
+      contents: "import { open, Dataset } from './src/read.ts'; export function readDataset(b, p, s) { const o = open(b).get(p); if (!(o instanceof Dataset)) throw new Error(p); return o.read(s); }",
       resolveDir: ROOT,
       loader: 'ts',
     },

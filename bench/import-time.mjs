@@ -1,5 +1,5 @@
 // Import time of one library in this fresh process, in ms, printed as JSON:
-//   node bench/import-time.mjs <h5kit|h5kit-node|h5wasm|jsfive>
+//   node bench/import-time.mjs <h5kit|h5kit-read|h5kit-node|h5wasm|jsfive>
 // h5wasm counts until `ready` resolves (its WASM is compiled and instantiated
 // then; nothing works before).
 import { performance } from 'node:perf_hooks';
@@ -8,6 +8,7 @@ import { h5kitUrl } from './lib/h5kit-dist.mjs';
 const which = process.argv[2];
 const t0 = performance.now();
 if (which === 'h5kit') await import(h5kitUrl('index.js'));
+else if (which === 'h5kit-read') await import(h5kitUrl('read.js'));
 else if (which === 'h5kit-node') await import(h5kitUrl('node/index.js'));
 else if (which === 'h5wasm') await (await import('h5wasm/node')).default.ready;
 else if (which === 'jsfive') await import('jsfive');

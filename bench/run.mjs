@@ -254,6 +254,7 @@ for (const w of workloads) {
 log(`import times (${IMPORT_SPAWNS} fresh processes per library, alternating)`);
 const IMPORTS = [
   { key: 'h5py', label: 'h5py (import h5py, numpy included)', run: () => spawnJSON(PYTHON, ['-c', 'import time,json; t=time.perf_counter(); import h5py; print(json.dumps({"ms": (time.perf_counter()-t)*1e3}))']) },
+  { key: 'h5kit-read', label: "h5kit read-only (import 'h5kit/read')", run: () => spawnJSON(process.execPath, [join(BENCH, 'import-time.mjs'), 'h5kit-read']) },
   { key: 'h5kit', label: "h5kit core (import 'h5kit')", run: () => spawnJSON(process.execPath, [join(BENCH, 'import-time.mjs'), 'h5kit']) },
   { key: 'h5kit-node', label: "h5kit Node (import 'h5kit/node')", run: () => spawnJSON(process.execPath, [join(BENCH, 'import-time.mjs'), 'h5kit-node']) },
   { key: 'h5wasm', label: "h5wasm (import 'h5wasm/node' + await ready)", run: () => spawnJSON(process.execPath, [join(BENCH, 'import-time.mjs'), 'h5wasm']) },
@@ -309,9 +310,11 @@ for (const w of workloads) {
   if (!s || s.ratio === null) misses.push({ id: w.id, target, ratio: null, why: 'no valid h5kit measurement' });
   else if (s.ratio > target) misses.push({ id: w.id, target, ratio: s.ratio });
 }
-const s0 = importStats.find((i) => i.key === 'h5kit-node');
-const s0core = importStats.find((i) => i.key === 'h5kit');
-if (s0?.ms > TARGET_S0_MS || s0core?.ms > TARGET_S0_MS) misses.push({ id: 'S0', target: TARGET_S0_MS, value: Math.max(s0?.ms ?? 0, s0core?.ms ?? 0) });
+// S0 is judged per entry point: 'h5kit/read' (what a viewer imports), 'h5kit' and 'h5kit/node'.
+const S0_ENTRIES = ['h5kit-read', 'h5kit', 'h5kit-node'];
+const s0entries = importStats.filter((i) => S0_ENTRIES.includes(i.key) && i.ms !== null);
+const s0over = s0entries.filter((i) => i.ms > TARGET_S0_MS);
+if (s0over.length) misses.push({ id: 'S0', target: TARGET_S0_MS, value: Math.max(...s0over.map((i) => i.ms)), over: s0over, met: s0entries.filter((i) => i.ms <= TARGET_S0_MS) });
 const bRead = bundleBy['h5kit-read'];
 const bFull = bundleBy['h5kit-full'];
 if (bRead && bRead.gzBytes > TARGET_BUNDLE_READ_KB * 1000) misses.push({ id: 'bundle-read', target: TARGET_BUNDLE_READ_KB, value: bRead.gzBytes / 1000 });
@@ -373,7 +376,10 @@ const bundleRows = (bundles.json ?? []).filter((b) => b.key).map((b) => [b.name,
 const refRows = references.map((r) => [r.name, r.ms === null ? '' : fmtMs(r.ms), r.ms ? `${(r.bytes / 2 ** 20 / (r.ms / 1000)).toFixed(0)} MiB/s` : '']);
 
 function missLine(m) {
-  if (m.id === 'S0') return `**S0 import time**: ${fmtMs(m.value)} ms vs ≤ ${m.target} ms (${over(m.value, m.target)}).`;
+  if (m.id === 'S0') {
+    const met = m.met.length ? `; met by ${m.met.map((i) => `${i.label} ${fmtMs(i.ms)} ms`).join(', ')}` : '';
+    return `**S0 import time**: ${m.over.map((i) => `${i.label} ${fmtMs(i.ms)} ms (${over(i.ms, m.target)})`).join(', ')} vs ≤ ${m.target} ms${met}.`;
+  }
   if (m.id === 'bundle-read') return `**Bundle, read-only entry**: ${m.value.toFixed(1)} kB min+gz vs ≤ ${m.target} kB (${over(m.value, m.target)}).`;
   if (m.id === 'bundle-full') return `**Bundle, full library**: ${m.value.toFixed(1)} kB min+gz vs ≤ ${m.target} kB (${over(m.value, m.target)}).`;
   if (m.ratio === null) return `**${m.id}**: ${m.why}.`;

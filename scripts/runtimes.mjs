@@ -28,7 +28,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -151,16 +151,31 @@ async function staticCheck(esbuild) {
   if (!existsSync(coreFile)) throw new Error('dist/index.js is missing: run `npm run build` first');
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   const allowed = new Set(Object.keys(pkg.dependencies ?? {}));
-  const code = await withoutComments(esbuild, readFileSync(coreFile, 'utf8'));
-  const problems = [];
-  const specifiers = [
-    ...code.matchAll(/\b(?:import|export)\s*(?:[\w*${}\s,]+?\s*from\s*)?["']([^"']+)["']/g),
-    ...code.matchAll(/\bimport\s*\(\s*["']([^"']+)["']\s*\)/g),
-  ].map((m) => m[1]);
-  for (const s of new Set(specifiers)) {
-    const base = s.startsWith('@') ? s.split('/').slice(0, 2).join('/') : s.split('/')[0];
-    if (!allowed.has(base)) problems.push(`imports "${s}" (not a runtime dependency)`);
+  // The core entries and every chunk they load (relative imports), each checked.
+  const todo = [coreFile, join(root, 'dist/read.js')];
+  const seen = new Set();
+  for (let file; (file = todo.pop()); ) {
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const problems = [];
+    const code = await withoutComments(esbuild, readFileSync(file, 'utf8'));
+    const specifiers = [
+      ...code.matchAll(/\b(?:import|export)\s*(?:[\w*${}\s,]+?\s*from\s*)?["']([^"']+)["']/g),
+      ...code.matchAll(/\bimport\s*\(\s*["']([^"']+)["']\s*\)/g),
+    ].map((m) => m[1]);
+    for (const s of new Set(specifiers)) {
+      if (s.startsWith('./') || s.startsWith('../')) {
+        todo.push(join(dirname(file), s));
+        continue;
+      }
+      const base = s.startsWith('@') ? s.split('/').slice(0, 2).join('/') : s.split('/')[0];
+      if (!allowed.has(base)) problems.push(`imports "${s}" (not a runtime dependency)`);
+    }
+    checkCode(file, code, problems);
   }
+}
+
+function checkCode(file, code, problems) {
   const patterns = [
     [/["']node:[^"']*["']|\bnode:[a-z_]+/g, '`node:` import'],
     [/\brequire\s*\(/g, '`require(`'],
@@ -174,7 +189,7 @@ async function staticCheck(esbuild) {
       re.lastIndex = 0;
     });
   }
-  if (problems.length) throw new Error(`dist/index.js: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? ` (+${problems.length - 5} more)` : ''}`);
+  if (problems.length) throw new Error(`${relative(root, file)}: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? ` (+${problems.length - 5} more)` : ''}`);
 }
 
 // ---------------------------------------------------------------- bundle

@@ -1,19 +1,39 @@
 /**
  * h5kit: HDF5 read and written in pure TypeScript. This entry point is the
- * browser-safe core: no Node APIs. Node-only pieces are in `h5kit/node`.
+ * browser-safe core: no Node APIs. Node-only pieces are in `h5kit/node`;
+ * 'h5kit/read' is the reading subset on its own.
  */
-export { open, File, type OpenOptions, type Source } from './api/file.js';
-export { Group, type H5Object } from './api/group.js';
-export { Dataset } from './api/dataset.js';
-export { NamedDatatype } from './api/named-datatype.js';
-export { AttributeManager, type AttributeInfo } from './api/attributes.js';
-export { SoftLink, ExternalLink, HardLink, UserDefinedLink, type AnyLink } from './api/links.js';
-export { Reference, RegionReference, type Value, type ReadOptions } from './api/values.js';
-export type { Selection, DimSelection } from './model/selection.js';
-export type { Datatype } from './format/messages/datatype.js';
-export type { RegionSelection } from './model/references.js';
-export type { ByteSource } from './io/source.js';
-export { MemorySource } from './io/memory-source.js';
+import { File as ReadableFile } from './api/file.js';
+import type { ByteSink } from './io/sink.js';
+import { WritableFile, type CreateOptions } from './api/writable.js';
+import { EditableFile, type EditOptions } from './edit/editable.js';
+
+export * from './read.js';
+
+/**
+ * An HDF5 file open for reading (see 'h5kit/read'), plus the two ways to get
+ * one for writing. The statics are attached here, not in the class, so that
+ * the read-only entry does not bring the writer and the editor along.
+ */
+export const File: typeof ReadableFile & {
+  /**
+   * Start a new file. In memory by default (`toBytes()` gives it); pass a
+   * sink to stream it elsewhere (h5kit/node: `createFile(path)`).
+   */
+  create(sink?: ByteSink, options?: CreateOptions): WritableFile;
+  /**
+   * Edit an existing file in place, crash-safe (spec-notes/editing.md):
+   * bytes are edited in a copy (`toBytes()` returns the result), a sink
+   * where it is (h5kit/node: `editFile(path)`). Changes become visible at
+   * `commit()`/`close()`, in one superblock write.
+   */
+  edit(source: Uint8Array | ArrayBuffer | ByteSink, options?: EditOptions): EditableFile;
+} = /* @__PURE__ */ Object.assign(ReadableFile, {
+  create: (sink?: ByteSink, options?: CreateOptions) => WritableFile.create(sink, options),
+  edit: (source: Uint8Array | ArrayBuffer | ByteSink, options?: EditOptions) => EditableFile.open(source, options),
+});
+export type File = ReadableFile;
+
 export { MemorySink, type ByteSink } from './io/sink.js';
 export {
   WritableFile,
@@ -54,24 +74,6 @@ export {
   type EditDatasetOptions,
 } from './edit/editable.js';
 export { H5UnsafeEditError } from './edit/errors.js';
-export { registerFilter, unregisterFilter, getFilter } from './filters/registry.js';
 export { describeFile, type DescribeOptions, type Entry as DescriptionEntry } from './dump/describe.js';
-export { dtypeString } from './api/dtype-string.js';
-export type { Filter, FilterContext } from './filters/filter.js';
-export {
-  H5Error,
-  H5FormatError,
-  H5ChecksumError,
-  H5UnsupportedError,
-  H5NotFoundError,
-  H5TypeError,
-  H5KeyExistsError,
-  H5LockTimeoutError,
-  H5ValueError,
-} from './errors.js';
 export { save, type SaveOptions } from './api/save.js';
 export { repack, repackInto, type RepackOptions } from './api/repack.js';
-export { load, type LoadOptions } from './api/load.js';
-export { MARKER, type NdArray } from './api/mapping.js';
-export { openAsync, AsyncFile } from './api/open-async.js';
-export { blobSource, httpSource, type AsyncByteSource, type BlockCacheOptions } from './io/async-source.js';

@@ -1,6 +1,6 @@
-// Read-only bench entry: open bytes in memory and read a dataset (what a
-// viewer needs), nothing else from h5kit.
-import { open, Dataset } from '../../dist/index.js';
+// Read-only bench entry: what a viewer needs (open bytes in memory and read a
+// dataset), from h5kit's read-only entry point 'h5kit/read'.
+import { open, Dataset } from '../../dist/read.js';
 
 export function readDataset(bytes, path, selection) {
   const obj = open(bytes).get(path);

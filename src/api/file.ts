@@ -5,9 +5,6 @@ import { readSuperblock, type Superblock } from '../format/superblock.js';
 import { readSuperblockExtension, type SuperblockExtension } from '../format/superblock-extension.js';
 import { readCacheImage } from '../format/cache-image.js';
 import type { ByteSource } from '../io/source.js';
-import type { ByteSink } from '../io/sink.js';
-import { WritableFile, type CreateOptions } from './writable.js';
-import { EditableFile, type EditOptions } from '../edit/editable.js';
 import { MemorySource } from '../io/memory-source.js';
 import type { SharedMessageStore } from '../model/header-messages.js';
 import { sharedMessageStore } from '../model/sohm.js';
@@ -70,24 +67,6 @@ export class File extends Group {
     this.extension = readSuperblockExtension(ctx, sb.extensionAddress);
     const image = this.extension?.cacheImage;
     if (image) ctx.setOverlay(readCacheImage(ctx, image.address, image.length));
-  }
-
-  /**
-   * Start a new file. In memory by default (`toBytes()` gives it); pass a
-   * sink to stream it elsewhere (h5kit/node: `createFile(path)`).
-   */
-  static create(sink?: ByteSink, options?: CreateOptions): WritableFile {
-    return WritableFile.create(sink, options);
-  }
-
-  /**
-   * Edit an existing file in place, crash-safe (spec-notes/editing.md):
-   * bytes are edited in a copy (`toBytes()` returns the result), a sink
-   * where it is (h5kit/node: `editFile(path)`). Changes become visible at
-   * `commit()`/`close()`, in one superblock write.
-   */
-  static edit(source: Uint8Array | ArrayBuffer | ByteSink, options?: EditOptions): EditableFile {
-    return EditableFile.open(source, options);
   }
 
   /** Size of the user block before the superblock (0 if none). */

@@ -4,8 +4,8 @@ import { product } from '../model/selection.js';
 import { nameProblem, wellFormed } from '../writer/names.js';
 import { typedArrayType } from '../writer/values.js';
 import { MARKER, type Marker } from './mapping.js';
-import { File } from './file.js';
-import type { CreateDatasetOptions, CreateOptions } from './writable.js';
+import { WritableFile, type CreateDatasetOptions, type CreateOptions } from './writable.js';
+import { EditableFile } from '../edit/editable.js';
 
 /**
  * save(): nested JS values to HDF5 in one call. Plain objects and Maps become
@@ -278,11 +278,11 @@ function apply(p: Plan, parent: SaveGroup, name: string, o: SaveOptions): void {
 export function save(target: null | undefined | Uint8Array, value: unknown, options: SaveOptions = {}): Uint8Array {
   const p = plan(value, options.key ?? '/', new Set());
   if (!target) {
-    const f = File.create(undefined, { libver: options.libver });
+    const f = WritableFile.create(undefined, { libver: options.libver });
     writePlan(f, p, options);
     return f.toBytes();
   }
-  const f = File.edit(target);
+  const f = EditableFile.open(target);
   writePlan(f, p, options);
   return f.toBytes();
 }

@@ -20,7 +20,7 @@ import { newGroup, type ChunkEntry, type DraftDataset, type DraftCopy, type Draf
 import { collect, DEFAULT_KS, type BTreeKs } from '../writer/serialize-classic.js';
 import { Dataset } from '../api/dataset.js';
 import { readFilterPipeline } from '../format/messages/filter-pipeline.js';
-import { getFilter } from '../filters/registry.js';
+import { encoderFor } from '../filters/encoders.js';
 import { findChunks } from '../model/chunk-index.js';
 import { serializeDraft, type SerializedRoot } from '../writer/serialize.js';
 import { H5UnsafeEditError } from './errors.js';
@@ -448,7 +448,7 @@ export class Editor {
     const ctx = this.file.context;
     const fp = findMessage(h, MessageType.FilterPipeline);
     const filters = fp ? readFilterPipeline(resolveMessage(ctx, fp, fileSharedMessages(ctx)).reader) : [];
-    for (const f of filters) if (!(f.flags & 1) && !getFilter(f.id)?.encode) throw unsupported(`filter ${f.name || f.id} cannot encode`);
+    for (const f of filters) if (!(f.flags & 1) && !encoderFor(f.id)) throw unsupported(`filter ${f.name || f.id} cannot encode`);
     const space = ds.dataspace;
     const fill = ds.fill;
     const copy = this.materialize(address) as DraftCopy;

@@ -91,5 +91,4 @@ export const fletcher32Filter: Filter = {
   id: 3,
   name: NAME,
   decode: verifyFletcher32,
-  encode: (input) => appendFletcher32(input),
 };

@@ -1,6 +1,8 @@
 export type { Filter, FilterContext } from './filter.js';
 export { registerFilter, unregisterFilter, getFilter, filterName, registeredFilterIds } from './registry.js';
-export { decodeChunk, encodeChunk } from './pipeline.js';
+export { decodeChunk } from './pipeline.js';
+export { encodeChunk, encodeChunks } from './pipeline-encode.js';
+export { encoderFor } from './encoders.js';
 export type { PipelineEntry, ChunkInfo } from './pipeline.js';
 export { H5FilterDeclinedError, MAX_FILTER_OUTPUT } from './util.js';
 export { deflateFilter, DEFAULT_DEFLATE_LEVEL } from './deflate.js';

@@ -176,5 +176,4 @@ export const lzfFilter: Filter = {
   id: 32000,
   name: NAME,
   decode: lzfDecode,
-  encode: lzfEncode,
 };

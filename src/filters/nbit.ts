@@ -326,5 +326,4 @@ export const nbitFilter: Filter = {
   id: 5,
   name: NAME,
   decode: nbitDecode,
-  encode: nbitEncode,
 };

@@ -1,13 +1,12 @@
 /**
- * Running a whole filter pipeline over one chunk (spec IV.A.2.l). Filters are
- * applied in pipeline order when writing and in reverse order when reading.
+ * Running a whole filter pipeline backwards over stored chunks, for reading
+ * (spec IV.A.2.l); pipeline-encode.ts runs it forwards, for writing.
  * Bit i of a chunk's filter mask means filter i was not applied to that
  * chunk (libhdf5 skips an optional filter whose encoder fails).
  */
 import { H5FormatError, H5UnsupportedError } from '../errors.js';
 import type { FilterContext } from './filter.js';
 import { filterName, getFilter } from './registry.js';
-import { H5FilterDeclinedError } from './util.js';
 
 /** One pipeline entry; structurally compatible with the pipeline message. */
 export interface PipelineEntry {
@@ -28,9 +27,7 @@ export interface ChunkInfo {
   readonly where: string;
 }
 
-const FLAG_OPTIONAL = 1;
-
-function describe(entry: PipelineEntry): string {
+export function describe(entry: PipelineEntry): string {
   const name = filterName(entry.id) ?? (entry.name || 'unknown');
   return `${name} (id ${entry.id})`;
 }
@@ -84,50 +81,4 @@ export function decodeChunks(
     }
   });
   return data;
-}
-
-/**
- * Apply `pipeline` to a chunk for storage. An optional filter that has no
- * encoder or declines the chunk is skipped and recorded in the returned
- * filter mask; a mandatory one makes the call throw.
- */
-export function encodeChunk(pipeline: readonly PipelineEntry[], data: Uint8Array, chunk: ChunkInfo): { data: Uint8Array; filterMask: number } {
-  return encodeChunks(pipeline, [data], chunk)[0];
-}
-
-/** Apply `pipeline` to several chunks of one dataset, stage by stage (a filter with `encodeMany` gets them all at once). */
-export function encodeChunks(pipeline: readonly PipelineEntry[], chunks: readonly Uint8Array[], chunk: ChunkInfo): { data: Uint8Array; filterMask: number }[] {
-  const out = chunks.map((data) => ({ data, filterMask: 0 }));
-  for (let i = 0; i < pipeline.length; i++) {
-    const entry = pipeline[i];
-    const optional = ((entry.flags ?? 0) & FLAG_OPTIONAL) !== 0;
-    const filter = getFilter(entry.id);
-    if (!filter?.encode) {
-      if (optional) {
-        for (const o of out) o.filterMask |= 1 << i;
-        continue;
-      }
-      throw new H5UnsupportedError(`filter ${describe(entry)} cannot encode ${chunk.where}`);
-    }
-    const ctxs = out.map((o): FilterContext => ({ elementSize: chunk.elementSize, clientData: entry.clientData, where: chunk.where, decodedSize: o.data.length }));
-    if (filter.encodeMany && out.length > 1) {
-      // A batch is all or nothing: a declined chunk makes the whole batch fall back to one by one.
-      try {
-        const res = filter.encodeMany(out.map((o) => o.data), ctxs);
-        out.forEach((o, k) => (o.data = res[k]));
-        continue;
-      } catch (err) {
-        if (!(err instanceof H5FilterDeclinedError)) throw err;
-      }
-    }
-    out.forEach((o, k) => {
-      try {
-        o.data = filter.encode!(o.data, ctxs[k]);
-      } catch (err) {
-        if (optional && err instanceof H5FilterDeclinedError) o.filterMask |= 1 << i;
-        else throw err;
-      }
-    });
-  }
-  return out;
 }

@@ -64,8 +64,14 @@ const KNOWN_NAMES: ReadonlyMap<number, string> = new Map([
 const filters = new Map<number, Filter>();
 let builtinsAdded = false;
 
+/** Built-in decoders (encoders are paired with them by encoders.ts, for writing). */
 function builtins(): Filter[] {
   return [deflateFilter, shuffleFilter, fletcher32Filter, nbitFilter, scaleoffsetFilter, lzfFilter];
+}
+
+/** @internal The built-in decoder of filter `id`, if any. */
+export function builtinDecoder(id: number): Filter | undefined {
+  return builtins().find((f) => f.id === id);
 }
 
 function ensureBuiltins(): void {
@@ -93,7 +99,7 @@ export function registerFilter(filter: Filter): void {
 export function unregisterFilter(id: number): boolean {
   ensureBuiltins();
   const current = filters.get(id);
-  const builtin = builtins().find((f) => f.id === id);
+  const builtin = builtinDecoder(id);
   if (current === undefined || current === builtin) return false;
   if (builtin) filters.set(id, builtin);
   else filters.delete(id);

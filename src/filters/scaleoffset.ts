@@ -38,7 +38,6 @@
  */
 import { BitReader } from './bits.js';
 import type { Filter, FilterContext } from './filter.js';
-import { scaleoffsetEncode } from './scaleoffset-encode.js';
 import {
   CLASS_INTEGER,
   HEADER_BYTES,
@@ -169,5 +168,4 @@ export const scaleoffsetFilter: Filter = {
   id: 6,
   name: NAME,
   decode: scaleoffsetDecode,
-  encode: scaleoffsetEncode,
 };

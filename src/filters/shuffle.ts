@@ -295,5 +295,8 @@ export const shuffleFilter: Filter = {
   id: 2,
   name: NAME,
   decode: (input, ctx) => unshuffle(input, elementSize(ctx)),
-  encode: (input, ctx) => shuffle(input, elementSize(ctx)),
 };
+
+export function shuffleChunk(input: Uint8Array, ctx: FilterContext): Uint8Array {
+  return shuffle(input, elementSize(ctx));
+}

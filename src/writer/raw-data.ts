@@ -1,5 +1,6 @@
 import { H5ValueError } from '../errors.js';
-import { decodeChunk, encodeChunks } from '../filters/pipeline.js';
+import { decodeChunk } from '../filters/pipeline.js';
+import { encodeChunks } from '../filters/pipeline-encode.js';
 import { chunkParts, copyBox, fillElements, product, stridesOf, type Hyperslab } from '../model/selection.js';
 import type { Allocator } from './allocator.js';
 import type { DraftDataset } from './draft.js';

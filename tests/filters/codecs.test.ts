@@ -3,17 +3,20 @@ import { H5ChecksumError, H5FormatError } from '../../src/errors.js';
 import type { FilterContext } from '../../src/filters/filter.js';
 import {
   H5FilterDeclinedError,
-  deflateFilter,
+  encoderFor,
   fletcher32,
-  fletcher32Filter,
   lzfClientData,
   lzfCompress,
-  lzfFilter,
   shuffle,
-  shuffleFilter,
   unshuffle,
 } from '../../src/filters/index.js';
 import { legacyFletcher32 } from '../../src/filters/fletcher32.js';
+
+// The built-in codecs as writers get them: registry decoder + encoder.
+const deflateFilter = encoderFor(1)!;
+const shuffleFilter = encoderFor(2)!;
+const fletcher32Filter = encoderFor(3)!;
+const lzfFilter = encoderFor(32000)!;
 
 /** Deterministic pseudo-random bytes (xorshift32). */
 function randomBytes(n: number, seed: number): Uint8Array {

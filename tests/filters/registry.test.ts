@@ -5,6 +5,7 @@ import {
   type Filter,
   decodeChunk,
   encodeChunk,
+  encoderFor,
   filterName,
   getFilter,
   lzfClientData,
@@ -40,7 +41,7 @@ describe('registry', () => {
       expect(getFilter(id)?.id).toBe(id);
     }
     // Every built-in codec can also encode.
-    for (const id of registeredFilterIds()) expect(getFilter(id)?.encode, `filter ${id}`).toBeDefined();
+    for (const id of registeredFilterIds()) expect(encoderFor(id)?.encode, `filter ${id}`).toBeDefined();
     expect(getFilter(4)).toBeUndefined();
   });
 
@@ -67,7 +68,10 @@ describe('registry', () => {
     const shouty: Filter = { id: 1, name: 'my-deflate', decode: (x) => x };
     registerFilter(shouty);
     expect(getFilter(1)).toBe(shouty);
+    // A decode-only replacement also replaces the built-in for writing: nothing encodes id 1 now.
+    expect(encoderFor(1)).toBeUndefined();
     expect(unregisterFilter(1)).toBe(true);
+    expect(encoderFor(1)?.name).toBe('deflate');
     expect(getFilter(1)?.name).toBe('deflate');
     expect(unregisterFilter(1)).toBe(false);
     expect(unregisterFilter(32015)).toBe(true);

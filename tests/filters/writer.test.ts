@@ -20,7 +20,10 @@ import {
   type CreateDatasetOptions,
 } from '../../src/index.js';
 import type { FilterContext } from '../../src/filters/filter.js';
-import { nbitClientData, nbitFilter, scaleoffsetFilter } from '../../src/filters/index.js';
+import { encoderFor, nbitClientData } from '../../src/filters/index.js';
+
+const nbitFilter = encoderFor(5)!;
+const scaleoffsetFilter = encoderFor(6)!;
 import { rng } from '../helpers/rng.js';
 
 /** libhdf5's n-bit test float: 20 significant bits at offset 7 (dsets.c test_nbit_float). */

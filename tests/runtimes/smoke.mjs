@@ -4,7 +4,8 @@
  * dist-runtimes/smoke.bundle.mjs and compares every runtime's JSON with
  * Node's).
  *
- * It imports only the core (dist/index.js) and uses only what every runtime
+ * It imports only the core (dist/index.js, and dist/read.js to check the
+ * read-only entry reads the same) and uses only what every runtime
  * has (atob, typed arrays, BigInt): no Buffer, no process, no node: modules.
  * The fixtures arrive as base64 through `__H5KIT_SMOKE_FIXTURES__`, which
  * esbuild's `define` replaces at bundle time.
@@ -15,6 +16,7 @@
  * JavaScript's round-trip number formatting.
  */
 import { open, File, compoundType, dtypeString, save, load } from '../../dist/index.js';
+import { open as openRead, File as ReadFile } from '../../dist/read.js';
 
 /* global __H5KIT_SMOKE_FIXTURES__ */
 
@@ -127,6 +129,13 @@ function readFixtures() {
       gzip_vlen_str: f.get('/gzip_vlen_str').read(),
       shuffle_gzip_fletcher32_sum: sum(f.get('/shuffle_gzip_fletcher32').read()),
       fletcher32: plain(f.get('/fletcher32').read([[0, 8]])),
+    };
+    // The read-only entry: the same class, the same values.
+    const r = openRead(fromBase64(fx['filters.h5']));
+    out.read_entry = {
+      same_file_class: ReadFile === File && r instanceof File,
+      shuffle_gzip_sum: sum(r.get('/shuffle_gzip').read()),
+      gzip9_sum: sum(r.get('/gzip9').read()),
     };
   }
 
