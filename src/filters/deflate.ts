@@ -21,7 +21,7 @@ export function inflateChunk(input: Uint8Array, ctx: FilterContext): Uint8Array 
   // Unknown size (an intermediate pipeline stage): start from a guess and grow.
   const capacity = ctx.decodedSize >= 0 ? limit : Math.min(limit, Math.max(4096, input.length * 4));
   try {
-    return inflateZlib(input, capacity, limit);
+    return inflateZlib(input, capacity, limit, ctx.into);
   } catch (e) {
     if (e instanceof InflateError) throw filterError(NAME, ctx, `corrupt zlib stream: ${e.message}`);
     throw e;

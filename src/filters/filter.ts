@@ -12,6 +12,13 @@ export interface FilterContext {
   readonly where: string;
   /** Expected decoded size in bytes when known (the chunk's byte size), else -1. */
   readonly decodedSize: number;
+  /**
+   * Decoding only, last stage only: where the reader wants the decoded
+   * chunk (exactly `decodedSize` bytes of the caller's output array). A
+   * filter may write its result there and return it, which saves the
+   * reader a copy; ignoring it is always correct.
+   */
+  readonly into?: Uint8Array;
 }
 
 export interface Filter {

@@ -166,9 +166,10 @@ const clLengths = new Uint8Array(19);
 /**
  * Decode the zlib stream at the start of `input`. `capacity` is the size to
  * allocate first (the expected output size when known); the output grows up
- * to `limit` bytes and decoding fails beyond it.
+ * to `limit` bytes and decoding fails beyond it. With `into` (`limit` bytes)
+ * the output is written there instead of a new array.
  */
-export function inflateZlib(input: Uint8Array, capacity: number, limit: number): Uint8Array {
+export function inflateZlib(input: Uint8Array, capacity: number, limit: number, into?: Uint8Array): Uint8Array {
   const n = input.length;
   if (n < 2) throw new InflateError('zlib stream is truncated');
   const cmf = input[0];
@@ -179,7 +180,7 @@ export function inflateZlib(input: Uint8Array, capacity: number, limit: number):
 
   const lit = (litCode ??= new HuffmanCode(288));
   const dist = (distCode ??= new HuffmanCode(32));
-  let out: Uint8Array = new Uint8Array(Math.max(1, Math.min(capacity, limit)));
+  let out: Uint8Array = into && into.length === limit && limit > 0 ? into : new Uint8Array(Math.max(1, Math.min(capacity, limit)));
   let cap = out.length;
   let o = 0;
   let p = 2;

@@ -45,7 +45,8 @@ export function decodeChunk(pipeline: readonly PipelineEntry[], stored: Uint8Arr
 /**
  * Undo `pipeline` on several stored chunks of one dataset, stage by stage so
  * that a filter with `decodeMany` gets all of them at once. `wheres` names
- * each chunk for error messages.
+ * each chunk for error messages; `into`, when given, offers each chunk's
+ * final destination to its last filter (FilterContext.into).
  */
 export function decodeChunks(
   pipeline: readonly PipelineEntry[],
@@ -53,6 +54,7 @@ export function decodeChunks(
   filterMasks: readonly number[],
   chunk: ChunkInfo,
   wheres: readonly string[],
+  into?: readonly (Uint8Array | undefined)[],
 ): Uint8Array[] {
   const data = stored.slice();
   // The last filter applied to each chunk (lowest index not masked) is told the chunk size.
@@ -68,7 +70,10 @@ export function decodeChunks(
     const filter = getFilter(entry.id);
     if (!filter) throw new H5UnsupportedError(`filter ${describe(entry)} is not available to decode ${wheres[todo[0]]}`);
     const ctxs = todo.map(
-      (k): FilterContext => ({ elementSize: chunk.elementSize, clientData: entry.clientData, where: wheres[k], decodedSize: i === last[k] ? chunk.chunkBytes : -1 }),
+      (k): FilterContext =>
+        i === last[k]
+          ? { elementSize: chunk.elementSize, clientData: entry.clientData, where: wheres[k], decodedSize: chunk.chunkBytes, into: into?.[k] }
+          : { elementSize: chunk.elementSize, clientData: entry.clientData, where: wheres[k], decodedSize: -1 },
     );
     if (filter.decodeMany && todo.length > 1) {
       const outs = filter.decodeMany(todo.map((k) => data[k]), ctxs);

@@ -294,7 +294,7 @@ function shuffleBytes(src: Uint8Array, out: Uint8Array, n: number, size: number,
 export const shuffleFilter: Filter = {
   id: 2,
   name: NAME,
-  decode: (input, ctx) => unshuffle(input, elementSize(ctx)),
+  decode: (input, ctx) => unshuffle(input, elementSize(ctx), ctx.into && ctx.into.length === input.length ? ctx.into : undefined),
 };
 
 export function shuffleChunk(input: Uint8Array, ctx: FilterContext): Uint8Array {

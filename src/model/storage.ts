@@ -10,7 +10,7 @@ import type { ByteSource } from '../io/source.js';
 import { LocalHeap } from '../format/local-heap.js';
 import { findChunks } from './chunk-index.js';
 import type { VirtualLayout } from './virtual.js';
-import { copyBox, fillElements, partInChunk, product, type Hyperslab } from './selection.js';
+import { copyBox, fillElements, partInChunk, product, type ChunkPart, type Hyperslab } from './selection.js';
 
 /** Everything needed to read a dataset's raw element bytes. */
 export interface StorageInfo {
@@ -171,10 +171,39 @@ function readChunked(info: StorageInfo, layout: ChunkedLayout, slab: Hyperslab, 
   const perBatch = Math.max(1, Math.floor(BATCH_BYTES / Math.max(1, chunkBytes)));
   for (let b = 0; b < touched.length; b += perBatch) {
     const batch = touched.slice(b, b + perBatch);
-    const data = readChunks(info, layout, batch.map((t) => t.c), chunkBytes);
-    batch.forEach(({ part }, k) => copyBox(data[k], cd, part.inChunk, slab.step, out, slab.count, part.selStart, part.count, esz));
+    const dests = batch.map(({ part }) => destinationOf(part, cd, slab, out, esz));
+    const data = readChunks(info, layout, batch.map((t) => t.c), chunkBytes, dests);
+    batch.forEach(({ part }, k) => {
+      // A filter that decoded straight into the output left nothing to copy.
+      const d = dests[k];
+      if (d && data[k].buffer === d.buffer && data[k].byteOffset === d.byteOffset) return;
+      copyBox(data[k], cd, part.inChunk, slab.step, out, slab.count, part.selStart, part.count, esz);
+    });
   }
   return out;
+}
+
+/**
+ * The bytes of `out` a whole chunk maps to, when they are one contiguous
+ * run in chunk order: the chunk is entirely selected with unit steps, and
+ * in `out` it spans whole rows of every inner dimension after its first
+ * dimension of more than one element. Else undefined (copyBox places it).
+ */
+function destinationOf(part: ChunkPart, cd: readonly number[], slab: Hyperslab, out: Uint8Array, esz: number): Uint8Array | undefined {
+  const rank = cd.length;
+  let offset = 0;
+  let stride = 1;
+  let spanning = true;
+  for (let d = rank - 1; d >= 0; d--) {
+    if (slab.step[d] !== 1 || part.inChunk[d] !== 0 || part.count[d] !== cd[d]) return undefined;
+    // Once a dimension does not span its whole output extent, every outer one must be a single element.
+    if (!spanning && part.count[d] !== 1) return undefined;
+    if (part.count[d] !== slab.count[d]) spanning = false;
+    offset += part.selStart[d] * stride;
+    stride *= slab.count[d];
+  }
+  const bytes = product(cd) * esz;
+  return out.subarray(offset * esz, offset * esz + bytes);
 }
 
 /** Decoded bytes per batch of chunks read together. */
@@ -204,6 +233,7 @@ export function readChunks(
   layout: ChunkedLayout,
   chunks: readonly { address: number; size: number; filterMask: number; offset: readonly number[] }[],
   chunkBytes: number,
+  into?: readonly (Uint8Array | undefined)[],
 ): Uint8Array[] {
   const out: Uint8Array[] = new Array(chunks.length);
   const filtered: number[] = [];
@@ -224,7 +254,8 @@ export function readChunks(
     wheres.push(where);
   });
   if (filtered.length) {
-    const decoded = decodeChunks(info.filters, stored, filtered.map((k) => chunks[k].filterMask), { elementSize: info.elementSize, chunkBytes, where: info.where }, wheres);
+    const chunk = { elementSize: info.elementSize, chunkBytes, where: info.where };
+    const decoded = decodeChunks(info.filters, stored, filtered.map((k) => chunks[k].filterMask), chunk, wheres, into && filtered.map((k) => into[k]));
     filtered.forEach((k, j) => (out[k] = decoded[j]));
   }
   return out;

@@ -1,8 +1,7 @@
-import { deflateSync, inflateSync } from 'node:zlib';
 import { DEFAULT_DEFLATE_LEVEL } from '../filters/deflate.js';
 import type { Filter, FilterContext } from '../filters/filter.js';
 import { clientValue, filterError, outputLimit } from '../filters/util.js';
-import { zlibMany, ZlibJobError } from './zlib-pool.js';
+import { zlibMany, ZlibJobError, type ZlibJob } from './zlib-pool.js';
 
 /**
  * The deflate filter (id 1) on Node's native zlib, which h5kit/node registers
@@ -10,27 +9,24 @@ import { zlibMany, ZlibJobError } from './zlib-pool.js';
  * times to deflate on the benchmark machine (bench/RESULTS.md), and
  * byte-identical to libhdf5's compress2() output at the same level.
  */
-function plain(b: Uint8Array): Uint8Array {
-  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-}
 
 export const nodeDeflateFilter: Filter = {
   id: 1,
   name: 'deflate',
   decode(input: Uint8Array, ctx: FilterContext): Uint8Array {
     try {
-      return plain(inflateSync(input, { maxOutputLength: outputLimit(ctx) }));
+      return zlibMany('inflate', [job(input, ctx)])[0];
     } catch (e) {
       throw filterError('deflate', ctx, `corrupt zlib stream: ${(e as Error).message}`);
     }
   },
   encode(input: Uint8Array, ctx: FilterContext): Uint8Array {
-    return plain(deflateSync(input, { level: levelOf(ctx) }));
+    return zlibMany('deflate', [{ input, param: levelOf(ctx) }])[0];
   },
   // Several chunks at once: split between this thread and zlib worker threads (src/node/zlib-pool.ts).
   decodeMany(inputs: readonly Uint8Array[], ctxs: readonly FilterContext[]): Uint8Array[] {
     try {
-      return zlibMany('inflate', inputs.map((input, k) => ({ input, param: outputLimit(ctxs[k]) })));
+      return zlibMany('inflate', inputs.map((input, k) => job(input, ctxs[k])));
     } catch (e) {
       const k = e instanceof ZlibJobError ? e.index : 0;
       throw filterError('deflate', ctxs[k], `corrupt zlib stream: ${(e as Error).message}`);
@@ -40,6 +36,10 @@ export const nodeDeflateFilter: Filter = {
     return zlibMany('deflate', inputs.map((input, k) => ({ input, param: levelOf(ctxs[k]) })));
   },
 };
+
+function job(input: Uint8Array, ctx: FilterContext): ZlibJob {
+  return { input, param: outputLimit(ctx), expected: ctx.decodedSize };
+}
 
 function levelOf(ctx: FilterContext): number {
   return Math.max(0, Math.min(9, clientValue(ctx, 0, DEFAULT_DEFLATE_LEVEL)));
