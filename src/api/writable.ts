@@ -206,7 +206,7 @@ export class Writer {
    * the deferred dataset writes are replayed in order (chunks filtered now)
    * and the attribute messages sized at close get their real bytes.
    */
-  bind(root: DraftGroup, objects: readonly DraftObject[]): void {
+  bind(root: DraftGroup, objects: readonly DraftObject[]): boolean {
     const svc = this.bindingServices(root);
     const writes: { ds: DraftDataset; ops: ({ slab: Hyperslab; bytes: Uint8Array } | { prune: readonly number[] })[] }[] = [];
     const fills: { ds: DraftDataset; bytes: Uint8Array }[] = [];
@@ -237,6 +237,7 @@ export class Writer {
       a.message.set(a.bytes);
     }
     this.heap.flush();
+    return fills.length > 0 || attrs.length > 0 || writes.length > 0;
   }
 
   check(): void {

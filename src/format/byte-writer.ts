@@ -24,6 +24,32 @@ export function bytesNeeded(v: number): number {
   return n;
 }
 
+/** Working buffers up to this size are carved from a shared slab... */
+const SLAB_PIECE_MAX = 16 * 1024;
+/** ...of this size, replaced (never reused) when used up. */
+const SLAB_SIZE = 256 * 1024;
+let slab = new ArrayBuffer(0);
+let slabUsed = 0;
+
+/**
+ * A zeroed working buffer of `n` bytes. Small ones are views of a shared
+ * slab: a writer is short-lived and writing a file makes hundreds of
+ * thousands of them (~12 per small dataset), and a separate ArrayBuffer each
+ * cost more than the encoding (allocation, then garbage collection of
+ * external memory). A piece is handed out once; writers keep nothing of it
+ * after `finish()`, which copies, so a used-up slab is simply dropped.
+ */
+function workingBuffer(n: number): Uint8Array {
+  if (n > SLAB_PIECE_MAX) return new Uint8Array(n);
+  if (slabUsed + n > slab.byteLength) {
+    slab = new ArrayBuffer(SLAB_SIZE);
+    slabUsed = 0;
+  }
+  const piece = new Uint8Array(slab, slabUsed, n);
+  slabUsed += (n + 7) & ~7;
+  return piece;
+}
+
 /**
  * A growable little-endian writer, the mirror of ByteReader: addresses and
  * lengths are written in the sizes the superblock declares.
@@ -39,15 +65,15 @@ export class ByteWriter {
     readonly sizes: FieldSizes = { offsetSize: 8, lengthSize: 8 },
     capacity = 256,
   ) {
-    this.buf = new Uint8Array(capacity);
+    this.buf = workingBuffer(capacity);
   }
 
   private ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
-    let cap = this.buf.length * 2;
+    let cap = Math.max(16, this.buf.length * 2);
     while (cap < this.pos + n) cap *= 2;
-    const next = new Uint8Array(cap);
-    next.set(this.buf);
+    const next = workingBuffer(cap);
+    next.set(this.buf.subarray(0, this.pos));
     this.buf = next;
   }
 
@@ -150,7 +176,9 @@ export class ByteWriter {
 
   /** UTF-8 bytes and a terminating NUL. */
   cString(s: string): this {
-    this.bytes(utf8.encode(s));
+    // Encoded in place: at most 3 bytes per UTF-16 unit.
+    this.ensure(3 * s.length + 1);
+    this.pos += utf8.encodeInto(s, this.buf.subarray(this.pos)).written;
     return this.u8(0);
   }
 
@@ -169,6 +197,7 @@ export class ByteWriter {
     return this;
   }
 
+  /** The bytes written so far, as an array of their own (the writer may go on). */
   finish(): Uint8Array {
     return this.buf.slice(0, this.pos);
   }

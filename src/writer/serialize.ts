@@ -60,8 +60,9 @@ export interface SerializeOptions {
    * is written: stores the values that hold references (their targets'
    * addresses), so deferred raw data lands before the chunk indexes are
    * built and attribute messages are final before the headers are encoded.
+   * Returns whether it did anything (then pass-1 headers are not reused).
    */
-  readonly bind?: (objects: readonly DraftObject[]) => void;
+  readonly bind?: (objects: readonly DraftObject[]) => boolean;
 }
 
 /** Where the root landed; `btree`/`heap` when it is a symbol-table group (for the superblock 0 root entry's cache). */
@@ -104,6 +105,16 @@ const PLACEHOLDER: DenseStorageInfo = {
   creationOrderIndexAddress: 0,
 };
 
+/**
+ * Whether an object's header bytes are known in pass 1, before other objects
+ * have addresses (given no side structure): a dataset whose messages name no
+ * other object (a committed datatype is named by its address). Groups are not:
+ * their link messages hold their children's addresses.
+ */
+function settledEarly(o: DraftObject): boolean {
+  return o.kind === 'dataset' && !o.committed;
+}
+
 export function serializeDraft(root: DraftGroup, alloc: Allocator, sizes: FieldSizes, encodeAttrs: AttributeEncoder, opts: SerializeOptions): SerializedRoot {
   const { family } = opts;
   const ks = opts.ks ?? DEFAULT_KS;
@@ -118,6 +129,7 @@ export function serializeDraft(root: DraftGroup, alloc: Allocator, sizes: FieldS
 
   // Pass 1: header sizes do not depend on addresses (every address field has a fixed width).
   const headerSize = new Map<DraftObject, number>();
+  const firstBytes = new Map<DraftObject, Uint8Array>();
   for (const o of objects) {
     const d = dense(o);
     const placeholder: Side = {
@@ -125,11 +137,12 @@ export function serializeDraft(root: DraftGroup, alloc: Allocator, sizes: FieldS
       attrs: d.attrs ? PLACEHOLDER : undefined,
       chunks: style.get(o)!.family === 'latest' && o.kind === 'dataset' && o.layout === 'chunked' && rebuildsData(o) ? { index: chunkIndexDescription(o), address: 0 } : undefined,
     };
-    const size = headerBytes(o, messagesOf(o, attrs.get(o)!, sizes, placeholder, style.get(o)!, family), style.get(o)!).length;
-    headerSize.set(o, size);
-    o.address = alloc.alloc(size);
+    const bytes = headerBytes(o, messagesOf(o, attrs.get(o)!, sizes, placeholder, style.get(o)!, family), style.get(o)!);
+    headerSize.set(o, bytes.length);
+    if (settledEarly(o)) firstBytes.set(o, bytes);
+    o.address = alloc.alloc(bytes.length);
   }
-  opts.bind?.(objects);
+  const patched = opts.bind?.(objects) ?? false;
   // Pass 2: side structures, which need the children's addresses.
   const side = new Map<DraftObject, Side>();
   for (const o of objects) {
@@ -144,9 +157,12 @@ export function serializeDraft(root: DraftGroup, alloc: Allocator, sizes: FieldS
     }
     side.set(o, s);
   }
-  // Pass 3: headers with real addresses.
+  // Pass 3: headers with real addresses. A header of pass 1 is final when nothing in it waited for
+  // an address: no side structure, and no message bytes patched by bind.
   for (const o of objects) {
-    const bytes = headerBytes(o, messagesOf(o, attrs.get(o)!, sizes, side.get(o)!, style.get(o)!, family), style.get(o)!);
+    const s = side.get(o)!;
+    const early = !patched && Object.keys(s).length === 0 ? firstBytes.get(o) : undefined;
+    const bytes = early ?? headerBytes(o, messagesOf(o, attrs.get(o)!, sizes, s, style.get(o)!, family), style.get(o)!);
     if (bytes.length !== headerSize.get(o)) throw new Error(`internal: object header size changed (${headerSize.get(o)} → ${bytes.length})`);
     alloc.sink.write(o.address!, bytes);
   }
