@@ -62,8 +62,9 @@ port.on('message', (m) => {
       Atomics.store(m.next, 0, m.count); // stop everyone: the batch fails
     }
   }
-  // Outputs that own their whole buffer are moved, not copied, to the caller.
-  const transfer = [...new Set(results.map((r) => r[1]).filter((o) => o.byteOffset === 0 && o.byteLength === o.buffer.byteLength).map((o) => o.buffer))];
+  // Outputs are moved, not copied, to the caller: their buffers are transferred (an output may be
+  // a view of a slightly larger buffer). Outputs under 4 KiB may share Buffer's pool: those are copied.
+  const transfer = [...new Set(results.map((r) => r[1]).filter((o) => o.byteLength >= 4096).map((o) => o.buffer))];
   port.postMessage({ results, error }, transfer);
   Atomics.add(done, 0, 1);
   Atomics.notify(done, 0);
