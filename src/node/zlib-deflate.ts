@@ -5,8 +5,8 @@ import { zlibMany, ZlibJobError, type ZlibJob } from './zlib-pool.js';
 
 /**
  * The deflate filter (id 1) on Node's native zlib, which h5kit/node registers
- * in place of the portable pako one: about twice as fast to inflate and three
- * times to deflate on the benchmark machine (bench/RESULTS.md), and
+ * in place of the portable one (h5kit's inflate, pako's deflate): several
+ * times faster on the benchmark machine (bench/RESULTS.md), and
  * byte-identical to libhdf5's compress2() output at the same level.
  */
 
