@@ -26,16 +26,12 @@ export function readSymbolTableEntry(r: ByteReader): SymbolTableEntry {
   const cacheType = r.u32();
   r.skip(4);
   const scratchStart = r.pos;
-  let entry: SymbolTableEntry;
-  if (cacheType === 1) {
-    entry = { linkNameOffset, objectHeaderAddress, cacheType, btreeAddress: r.offset(), heapAddress: r.offset() };
-  } else if (cacheType === 2) {
-    entry = { linkNameOffset, objectHeaderAddress, cacheType, softLinkOffset: r.u32() };
-  } else {
-    entry = { linkNameOffset, objectHeaderAddress, cacheType };
-  }
+  // One object shape whatever the cache type (listing a group reads every entry).
+  const btreeAddress = cacheType === 1 ? r.offset() : undefined;
+  const heapAddress = cacheType === 1 ? r.offset() : undefined;
+  const softLinkOffset = cacheType === 2 ? r.u32() : undefined;
   r.seek(scratchStart + 16);
-  return entry;
+  return { linkNameOffset, objectHeaderAddress, cacheType, btreeAddress, heapAddress, softLinkOffset };
 }
 
 /**

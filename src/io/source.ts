@@ -15,8 +15,9 @@ export interface ByteSource {
    */
   read(offset: number, length: number): Uint8Array;
   /**
-   * True when every `read` returns a new buffer the caller may keep and
-   * modify (a file read), so decoded data can use it without another copy.
+   * True when a `read` whose result spans its whole ArrayBuffer returns a
+   * new buffer the caller may keep and modify (a file read), so decoded data
+   * can use it without another copy. Views of part of a buffer stay shared.
    */
   readonly freshReads?: boolean;
   /** Release the underlying resource (file handle). Optional. */

@@ -32,21 +32,36 @@ export function groupStorage(ctx: FileContext, h: ObjectHeader): GroupStorage {
 }
 
 /**
- * Byte-wise (strcmp) order of UTF-8 names, as libhdf5 and h5py sort links.
- * UTF-16 code-unit order equals UTF-8 byte order except where surrogates meet
- * code points from U+E000 up, so names without those compare as JS strings.
+ * Byte-wise (strcmp) order of UTF-8 names, as libhdf5 and h5py sort links,
+ * which is code point order. UTF-16 code-unit order equals it except where
+ * a surrogate (U+D800..DFFF, i.e. a code point above U+FFFF) meets a unit
+ * from U+E000 up: there surrogates must sort last (ICU's code point order
+ * fix-up). No encoding, no allocation: it runs on every listed link.
  */
 export function compareNames(a: string, b: string): number {
-  if (a === b) return 0;
-  if (!HIGH.test(a) && !HIGH.test(b)) return a < b ? -1 : 1;
-  const ea = utf8.encode(a);
-  const eb = utf8.encode(b);
-  const n = Math.min(ea.length, eb.length);
-  for (let i = 0; i < n; i++) if (ea[i] !== eb[i]) return ea[i] - eb[i];
-  return ea.length - eb.length;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let ca = a.charCodeAt(i);
+    let cb = b.charCodeAt(i);
+    if (ca === cb) continue;
+    if (ca >= 0xd800 && cb >= 0xd800) {
+      ca += ca >= 0xe000 ? -0x800 : 0x2000;
+      cb += cb >= 0xe000 ? -0x800 : 0x2000;
+    }
+    return ca - cb;
+  }
+  return a.length - b.length;
 }
-const utf8 = new TextEncoder();
-const HIGH = /[\ud800-\uffff]/;
+
+/** Sort links by name (compareNames), skipping the sort when they already are (symbol-table leaves are). */
+function sortByName(links: Link[]): void {
+  for (let i = 1; i < links.length; i++) {
+    if (compareNames(links[i - 1].name, links[i].name) > 0) {
+      links.sort((a, b) => compareNames(a.name, b.name));
+      return;
+    }
+  }
+}
 
 /**
  * The links of a group in h5py's iteration order: creation order when the
@@ -65,7 +80,7 @@ export function groupLinks(ctx: FileContext, h: ObjectHeader, hint?: { btreeAddr
     links = denseLinks(ctx, st.linkInfo!);
   }
   if (st.trackOrder) links.sort((a, b) => (a.creationOrder ?? 0) - (b.creationOrder ?? 0));
-  else links.sort((a, b) => compareNames(a.name, b.name));
+  else sortByName(links);
   return links;
 }
 

@@ -91,7 +91,10 @@ function readContiguous(info: StorageInfo, address: number, slab: Hyperslab, tot
   if (isUndefinedAddress(address) || total === 0) return { bytes: filled(info, total), owned: true };
   const esz = info.elementSize;
   const rank = info.dims.length;
-  if (whole) return { bytes: info.ctx.bytes(address, total, `${info.where} contiguous data`), owned: info.ctx.source.freshReads === true };
+  if (whole) {
+    const bytes = info.ctx.bytes(address, total, `${info.where} contiguous data`);
+    return { bytes, owned: info.ctx.source.freshReads === true && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength };
+  }
   // Read row by row along the last dimension: only the bytes the selection spans.
   const out = new Uint8Array(total);
   const last = rank - 1;

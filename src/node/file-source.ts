@@ -9,6 +9,25 @@ const PAGE = 4 * 1024;
 /** ...a read close after the previous fetch (a walk through neighbouring structures) fetches this much. */
 const READ_AHEAD = 64 * 1024;
 const MAX_EXTENTS = 32;
+/** Extents are carved from slabs of this size, shared by every FileSource (one ArrayBuffer per fetch cost more than the pread). */
+const SLAB = 256 * 1024;
+let slab = new Uint8Array(0);
+let slabUsed = 0;
+
+/**
+ * Room for an extent: a piece of the current slab. Pieces are never reused;
+ * a used-up slab is dropped once the extents carved from it are evicted.
+ */
+function piece(length: number): Uint8Array {
+  if (length > SLAB / 4) return new Uint8Array(length);
+  if (slabUsed + length > slab.length) {
+    slab = new Uint8Array(SLAB);
+    slabUsed = 0;
+  }
+  const p = slab.subarray(slabUsed, slabUsed + length);
+  slabUsed += length;
+  return p;
+}
 
 /**
  * A file on disk read with positioned reads: only the ranges the parser asks
@@ -17,7 +36,8 @@ const MAX_EXTENTS = 32;
  * anything else) fetches its 4 KiB page, a read just after the previous
  * fetch (walking headers laid out one after another) fetches 64 KiB, so a
  * listing costs one small syscall per node and a full walk one per 64 KiB.
- * Every read still returns a buffer of its own.
+ * Small reads are views of the cached extents; reads over 16 KiB get a
+ * buffer of their own (freshReads).
  */
 export class FileSource implements ByteSource {
   readonly size: number;
@@ -37,7 +57,8 @@ export class FileSource implements ByteSource {
     if (offset < 0 || length < 0 || offset + length > this.size) throw new SourceRangeError(offset, length, this.size);
     if (length > SMALL_READ) return this.direct(offset, length);
     const x = this.extentFor(offset, length);
-    return x.data.slice(offset - x.start, offset - x.start + length);
+    // A view of the cached extent (ByteSource: callers do not modify reads); see freshReads.
+    return x.data.subarray(offset - x.start, offset - x.start + length);
   }
 
   private extentFor(offset: number, length: number): { start: number; data: Uint8Array } {
@@ -52,7 +73,7 @@ export class FileSource implements ByteSource {
     const sequential = this.lastFetchEnd >= 0 && offset >= this.lastFetchEnd - PAGE && offset < this.lastFetchEnd + READ_AHEAD;
     const start = offset - (offset % PAGE);
     const want = Math.max(sequential ? READ_AHEAD : PAGE, offset + length - start);
-    const x = { start, data: this.direct(start, Math.min(want, this.size - start)) };
+    const x = { start, data: this.fill(piece(Math.min(want, this.size - start)), start) };
     this.lastFetchEnd = x.start + x.data.length;
     if (list.length >= MAX_EXTENTS) list.shift();
     list.push(x);
@@ -60,7 +81,12 @@ export class FileSource implements ByteSource {
   }
 
   private direct(offset: number, length: number): Uint8Array {
-    const out = new Uint8Array(length);
+    return this.fill(new Uint8Array(length), offset);
+  }
+
+  /** `out` filled with the file's bytes from `offset`. */
+  private fill(out: Uint8Array, offset: number): Uint8Array {
+    const length = out.length;
     let done = 0;
     while (done < length) {
       const n = readSync(this.fd!, out, done, length - done, offset + done);
@@ -69,6 +95,8 @@ export class FileSource implements ByteSource {
     }
     return out;
   }
+
+
 
   close(): void {
     if (this.fd !== undefined) {
