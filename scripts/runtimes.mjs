@@ -147,8 +147,29 @@ async function withoutComments(esbuild, code) {
   return r.code;
 }
 
+/** Bare module specifiers imported by `entry` and every dist file it reaches through relative imports. */
+async function bareImports(esbuild, entry) {
+  const todo = [entry];
+  const seen = new Set();
+  const bare = new Set();
+  for (let file; (file = todo.pop()); ) {
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const code = await withoutComments(esbuild, readFileSync(file, 'utf8'));
+    for (const m of code.matchAll(/\b(?:import|export)\s*(?:[\w*${}\s,]+?\s*from\s*)?["']([^"']+)["']/g)) {
+      if (m[1].startsWith('.')) todo.push(join(dirname(file), m[1]));
+      else bare.add(m[1]);
+    }
+  }
+  return bare;
+}
+
 async function staticCheck(esbuild) {
   if (!existsSync(coreFile)) throw new Error('dist/index.js is missing: run `npm run build` first');
+  // Reading never loads pako (h5kit inflates itself), nor does h5kit/node (node:zlib).
+  for (const entry of ['dist/read.js', 'dist/node/index.js']) {
+    if ((await bareImports(esbuild, join(root, entry))).has('pako')) throw new Error(`${entry} loads pako`);
+  }
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   const allowed = new Set(Object.keys(pkg.dependencies ?? {}));
   // The core entries and every chunk they load (relative imports), each checked.

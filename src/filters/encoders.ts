@@ -3,9 +3,9 @@
  * holds decoders only, so code that just reads pulls in no encoder (and no
  * pako); writers ask `encoderFor`, which prefers a registered filter that can
  * encode (a user codec, or h5kit/node's native deflate) and otherwise pairs
- * the built-in decoder with its encoder here.
+ * the built-in decoder with its encoder here. Deflate's is provided by the
+ * entry point (provideEncoder), so that pako is loaded only where it is used.
  */
-import { deflateChunk } from './deflate-encode.js';
 import type { Filter, FilterContext } from './filter.js';
 import { appendFletcher32 } from './fletcher32.js';
 import { lzfEncode } from './lzf.js';
@@ -16,8 +16,7 @@ import { shuffleChunk } from './shuffle.js';
 
 type Encode = (input: Uint8Array, ctx: FilterContext) => Uint8Array;
 
-const ENCODERS: ReadonlyMap<number, Encode> = new Map<number, Encode>([
-  [1, deflateChunk],
+const ENCODERS = new Map<number, Encode>([
   [2, shuffleChunk],
   [3, (input) => appendFletcher32(input)],
   [5, nbitEncode],
@@ -26,6 +25,16 @@ const ENCODERS: ReadonlyMap<number, Encode> = new Map<number, Encode>([
 ]);
 
 const paired = new Map<number, Filter>();
+
+/**
+ * Set the built-in encoder of filter `id`. The deflate encoder (id 1) comes
+ * from the entry point: pako in 'h5kit' (index.ts), node:zlib in
+ * 'h5kit/node', which registers a whole filter instead.
+ */
+export function provideEncoder(id: number, encode: Encode): void {
+  ENCODERS.set(id, encode);
+  paired.delete(id);
+}
 
 /** The codec that writes filter `id`, or undefined when nothing can encode it. */
 export function encoderFor(id: number): Filter | undefined {

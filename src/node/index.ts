@@ -170,5 +170,5 @@ export function openFile(path: string, options: OpenOptions = {}): File {
   });
 }
 
-export * from '../index.js';
+export * from '../library.js';
 // The path-taking save/load above take precedence over the core ones re-exported here.

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import { deflateSync, inflateSync } from 'node:zlib';
+import type { MessagePort, Worker } from 'node:worker_threads';
+import { workerThreads, zlib } from './builtins.js';
 
 /**
  * zlib on several threads behind a synchronous call: the chunks of one read
@@ -86,6 +86,7 @@ function workers(): Lane[] {
   done = new Int32Array(new SharedArrayBuffer(4));
   lanes = [];
   for (let i = 0; i < n; i++) {
+    const { MessageChannel, Worker } = workerThreads();
     const { port1, port2 } = new MessageChannel();
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { port: port2, done }, transferList: [port2] });
     worker.unref();
@@ -98,7 +99,8 @@ function workers(): Lane[] {
 function runOne(op: 'deflate' | 'inflate', j: ZlibJob): Uint8Array {
   const size = outputSize(op, j);
   const chunk = size ? { chunkSize: size } : {};
-  const b = op === 'deflate' ? deflateSync(j.input, { level: j.param, ...chunk }) : inflateSync(j.input, { maxOutputLength: j.param, ...chunk });
+  const z = zlib();
+  const b = op === 'deflate' ? z.deflateSync(j.input, { level: j.param, ...chunk }) : z.inflateSync(j.input, { maxOutputLength: j.param, ...chunk });
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }
 
@@ -158,7 +160,7 @@ export function zlibMany(op: 'deflate' | 'inflate', jobs: readonly ZlibJob[]): U
     }
   }
   for (const lane of pool) {
-    const msg = receiveMessageOnPort(lane.port)?.message as { results: [number, Uint8Array][]; error?: { message: string; at: number } } | undefined;
+    const msg = workerThreads().receiveMessageOnPort(lane.port)?.message as { results: [number, Uint8Array][]; error?: { message: string; at: number } } | undefined;
     if (!msg) {
       failure ??= new ZlibJobError('no answer from a zlib worker', 0);
       continue;

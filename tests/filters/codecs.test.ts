@@ -1,3 +1,5 @@
+// The 'h5kit' entry provides the portable (pako) deflate encoder.
+import '../../src/index.js';
 import { describe, expect, it } from 'vitest';
 import { H5ChecksumError, H5FormatError } from '../../src/errors.js';
 import type { FilterContext } from '../../src/filters/filter.js';

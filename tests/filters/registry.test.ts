@@ -1,3 +1,5 @@
+// The 'h5kit' entry provides the portable (pako) deflate encoder.
+import '../../src/index.js';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { H5Error, H5FormatError, H5UnsupportedError, H5ValueError } from '../../src/errors.js';
