@@ -160,6 +160,19 @@ export function referenceType(kind: 'object' | 'region' = 'object'): ReferenceTy
 /** Parse a numpy-style type string, or pass a Datatype through. */
 export function parseDtype(spec: DtypeSpec): Datatype {
   if (typeof spec !== 'string') return spec;
+  // One object per spec string: datatypes are immutable, and sharing them lets
+  // the writer encode each once (encodeDatatype).
+  let t = parsedSpecs.get(spec);
+  if (!t) {
+    if (parsedSpecs.size >= 256) parsedSpecs.clear();
+    parsedSpecs.set(spec, (t = parseDtypeString(spec)));
+  }
+  return t;
+}
+
+const parsedSpecs = new Map<string, Datatype>();
+
+function parseDtypeString(spec: string): Datatype {
   const s = spec.trim();
   if (s === 'bool' || s === '?' || s === '|b1' || s === 'b1') return boolType();
   if (s === 'str' || s === 'vlen-str' || s === 'O') return vlenStringType('utf8');

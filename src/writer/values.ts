@@ -14,30 +14,36 @@ export interface FlatValue {
   readonly inferred: Datatype;
 }
 
-const TYPED: [new (...a: never[]) => ArrayLike<unknown>, () => Datatype][] = [
-  [Float64Array, () => floatType(8)],
-  [Float32Array, () => floatType(4)],
-  [Int8Array, () => integerType(1, true)],
-  [Uint8Array, () => integerType(1, false)],
-  [Uint8ClampedArray, () => integerType(1, false)],
-  [Int16Array, () => integerType(2, true)],
-  [Uint16Array, () => integerType(2, false)],
-  [Int32Array, () => integerType(4, true)],
-  [Uint32Array, () => integerType(4, false)],
-  [BigInt64Array, () => integerType(8, true)],
-  [BigUint64Array, () => integerType(8, false)],
+// Inferred types are shared objects (datatypes are immutable): the writer encodes each once.
+const TYPED: [new (...a: never[]) => ArrayLike<unknown>, Datatype][] = [
+  [Float64Array, floatType(8)],
+  [Float32Array, floatType(4)],
+  [Int8Array, integerType(1, true)],
+  [Uint8Array, integerType(1, false)],
+  [Uint8ClampedArray, integerType(1, false)],
+  [Int16Array, integerType(2, true)],
+  [Uint16Array, integerType(2, false)],
+  [Int32Array, integerType(4, true)],
+  [Uint32Array, integerType(4, false)],
+  [BigInt64Array, integerType(8, true)],
+  [BigUint64Array, integerType(8, false)],
 ];
 
 export function typedArrayType(v: unknown): Datatype | undefined {
-  for (const [ctor, t] of TYPED) if (v instanceof ctor) return t();
+  for (const [ctor, t] of TYPED) if (v instanceof ctor) return t;
   return undefined;
 }
 
+const NUMBER_TYPE = floatType(8);
+const BIGINT_TYPE = integerType(8, true);
+const BOOLEAN_TYPE = boolType();
+const STRING_TYPE = vlenStringType('utf8');
+
 function scalarType(v: unknown, where: string): Datatype {
-  if (typeof v === 'number') return floatType(8);
-  if (typeof v === 'bigint') return integerType(8, true);
-  if (typeof v === 'boolean') return boolType();
-  if (typeof v === 'string') return vlenStringType('utf8');
+  if (typeof v === 'number') return NUMBER_TYPE;
+  if (typeof v === 'bigint') return BIGINT_TYPE;
+  if (typeof v === 'boolean') return BOOLEAN_TYPE;
+  if (typeof v === 'string') return STRING_TYPE;
   throw new H5TypeError(`${where}: cannot infer an HDF5 type for ${describe(v)}; pass dtype`);
 }
 

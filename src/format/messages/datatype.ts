@@ -385,11 +385,26 @@ function upgradeVersion(n: DatatypeVersionNode, v: number): void {
   else n.version = Math.max(n.version, v);
 }
 
+/**
+ * Encoded bodies per datatype object. Datatypes are immutable values and a
+ * file's datasets and attributes mostly share a few of them (parseDtype
+ * returns one object per spec), so each is encoded once per version and
+ * field sizes. Callers copy the bytes into headers and never modify them.
+ */
+const encodedTypes = new WeakMap<Datatype, Map<string, Uint8Array>>();
+
 /** Encode a datatype message body (spec IV.A.2.d). */
 export function encodeDatatype(t: Datatype, sizes?: FieldSizes, opts: EncodeDatatypeOptions = {}): Uint8Array {
+  const key = `${opts.version ?? 'earliest'}/${sizes?.offsetSize ?? 8}/${sizes?.lengthSize ?? 8}`;
+  let byKey = encodedTypes.get(t);
+  const known = byKey?.get(key);
+  if (known) return known;
   const w = new ByteWriter(sizes);
   writeDatatype(w, t, opts);
-  return w.finish();
+  const bytes = w.finish();
+  if (!byKey) encodedTypes.set(t, (byKey = new Map()));
+  byKey.set(key, bytes);
+  return bytes;
 }
 
 /** Append a datatype message body to `w` (for messages that embed one, e.g. attributes). */
