@@ -16,6 +16,9 @@ export interface SymbolTableEntry {
   readonly softLinkOffset?: number;
 }
 
+/** libhdf5's default group leaf K (H5F_CRT_SYM_LEAF_DEF): nodes of up to 8 entries. */
+const DEFAULT_LEAF_K = 4;
+
 export function symbolTableEntrySize(offsetSize: number): number {
   return 2 * offsetSize + 4 + 4 + 16;
 }
@@ -41,13 +44,15 @@ export function readSymbolTableEntry(r: ByteReader): SymbolTableEntry {
 export function readSymbolTableNode(ctx: FileContext, address: number): SymbolTableEntry[] {
   return ctx.cached('SNOD', address, () => {
     const entrySize = symbolTableEntrySize(ctx.sizes.offsetSize);
-    const head = ctx.reader(address, 8, 'symbol table node');
-    head.signature('SNOD');
-    const version = head.u8();
-    if (version !== 1) head.fail(`unsupported version ${version}`);
-    head.skip(1);
-    const count = head.u16();
-    const r = ctx.reader(address + 8, count * entrySize, 'symbol table node');
+    // One read for the header and, usually, every entry: nodes hold 2K entries,
+    // K = 4 by default (a listing reads one node after another).
+    let r = ctx.readerUpTo(address, 8 + 2 * DEFAULT_LEAF_K * entrySize, 'symbol table node');
+    r.signature('SNOD');
+    const version = r.u8();
+    if (version !== 1) r.fail(`unsupported version ${version}`);
+    r.skip(1);
+    const count = r.u16();
+    if (r.remaining < count * entrySize) r = ctx.reader(address, 8 + count * entrySize, 'symbol table node').skip(8);
     const entries: SymbolTableEntry[] = [];
     for (let i = 0; i < count; i++) entries.push(readSymbolTableEntry(r));
     return entries;
