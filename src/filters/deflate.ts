@@ -18,8 +18,9 @@ export const DEFAULT_DEFLATE_LEVEL = 4;
 
 export function inflateChunk(input: Uint8Array, ctx: FilterContext): Uint8Array {
   const limit = outputLimit(ctx);
-  // Unknown size (an intermediate pipeline stage): start from a guess and grow.
-  const capacity = ctx.decodedSize >= 0 ? limit : Math.min(limit, Math.max(4096, input.length * 4));
+  // Unknown size (an intermediate pipeline stage): start from the hint or a guess, and grow.
+  const guess = ctx.sizeHint !== undefined && ctx.sizeHint >= 0 ? ctx.sizeHint : input.length * 4;
+  const capacity = ctx.decodedSize >= 0 ? limit : Math.min(limit, Math.max(4096, guess));
   try {
     return inflateZlib(input, capacity, limit, ctx.into);
   } catch (e) {

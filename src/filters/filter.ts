@@ -13,6 +13,12 @@ export interface FilterContext {
   /** Expected decoded size in bytes when known (the chunk's byte size), else -1. */
   readonly decodedSize: number;
   /**
+   * Decoding, intermediate stages (decodedSize -1): a likely decoded size
+   * for sizing output buffers, the chunk's size (exact when the later stages
+   * keep the size, as shuffle does). May be wrong; never a limit.
+   */
+  readonly sizeHint?: number;
+  /**
    * Decoding only, last stage only: where the reader wants the decoded
    * chunk (exactly `decodedSize` bytes of the caller's output array). A
    * filter may write its result there and return it, which saves the
@@ -32,8 +38,12 @@ export interface Filter {
    * Decode several chunks at once, results in input order (a filter that can
    * work in parallel, e.g. h5kit/node's deflate on worker threads). Readers
    * call it with every chunk a read touches; without it, `decode` runs per chunk.
+   * `each`, when given, takes a decoded chunk on to the pipeline's remaining
+   * stages: call it on the calling thread with each chunk's index and bytes as
+   * soon as that chunk is ready (in any order), and return what it returns in
+   * place of the bytes. A filter may ignore it (then return the bytes).
    */
-  decodeMany?(inputs: readonly Uint8Array[], ctxs: readonly FilterContext[]): Uint8Array[];
+  decodeMany?(inputs: readonly Uint8Array[], ctxs: readonly FilterContext[], each?: (index: number, decoded: Uint8Array) => Uint8Array): Uint8Array[];
   /** Encode several chunks at once (see `decodeMany`). */
   encodeMany?(inputs: readonly Uint8Array[], ctxs: readonly FilterContext[]): Uint8Array[];
 }

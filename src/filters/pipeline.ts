@@ -44,9 +44,11 @@ export function decodeChunk(pipeline: readonly PipelineEntry[], stored: Uint8Arr
 
 /**
  * Undo `pipeline` on several stored chunks of one dataset, stage by stage so
- * that a filter with `decodeMany` gets all of them at once. `wheres` names
- * each chunk for error messages; `into`, when given, offers each chunk's
- * final destination to its last filter (FilterContext.into).
+ * that a filter with `decodeMany` gets all of them at once; such a filter
+ * hands each chunk on to the remaining stages as soon as it is ready (on
+ * the calling thread, while its other chunks are still being decoded).
+ * `wheres` names each chunk for error messages; `into`, when given, offers
+ * each chunk's final destination to its last filter (FilterContext.into).
  */
 export function decodeChunks(
   pipeline: readonly PipelineEntry[],
@@ -62,21 +64,35 @@ export function decodeChunks(
     for (let i = 0; i < pipeline.length; i++) if (!(mask & (1 << i))) return i;
     return -1;
   });
+  const applies = (i: number, k: number) => !(filterMasks[k] & (1 << i));
+  const contextOf = (i: number, k: number): FilterContext =>
+    i === last[k]
+      ? { elementSize: chunk.elementSize, clientData: pipeline[i].clientData, where: wheres[k], decodedSize: chunk.chunkBytes, into: into?.[k] }
+      : { elementSize: chunk.elementSize, clientData: pipeline[i].clientData, where: wheres[k], decodedSize: -1, sizeHint: chunk.chunkBytes };
+  const filterOf = (i: number, k: number) => {
+    const filter = getFilter(pipeline[i].id);
+    if (!filter) throw new H5UnsupportedError(`filter ${describe(pipeline[i])} is not available to decode ${wheres[k]}`);
+    return filter;
+  };
+  // Chunks whose stages below the current one already ran (handed on by a decodeMany filter).
+  const finished = new Uint8Array(data.length);
+  const rest = (k: number, bytes: Uint8Array, below: number): Uint8Array => {
+    finished[k] = 1;
+    for (let i = below - 1; i >= 0; i--) if (applies(i, k)) bytes = filterOf(i, k).decode(bytes, contextOf(i, k));
+    return bytes;
+  };
   for (let i = pipeline.length - 1; i >= 0; i--) {
     const todo: number[] = [];
-    for (let k = 0; k < data.length; k++) if (!(filterMasks[k] & (1 << i))) todo.push(k);
+    for (let k = 0; k < data.length; k++) if (!finished[k] && applies(i, k)) todo.push(k);
     if (!todo.length) continue;
-    const entry = pipeline[i];
-    const filter = getFilter(entry.id);
-    if (!filter) throw new H5UnsupportedError(`filter ${describe(entry)} is not available to decode ${wheres[todo[0]]}`);
-    const ctxs = todo.map(
-      (k): FilterContext =>
-        i === last[k]
-          ? { elementSize: chunk.elementSize, clientData: entry.clientData, where: wheres[k], decodedSize: chunk.chunkBytes, into: into?.[k] }
-          : { elementSize: chunk.elementSize, clientData: entry.clientData, where: wheres[k], decodedSize: -1 },
-    );
+    const filter = filterOf(i, todo[0]);
+    const ctxs = todo.map((k) => contextOf(i, k));
     if (filter.decodeMany && todo.length > 1) {
-      const outs = filter.decodeMany(todo.map((k) => data[k]), ctxs);
+      const outs = filter.decodeMany(
+        todo.map((k) => data[k]),
+        ctxs,
+        (j, bytes) => rest(todo[j], bytes, i),
+      );
       todo.forEach((k, j) => (data[k] = outs[j]));
     } else todo.forEach((k, j) => (data[k] = filter.decode(data[k], ctxs[j])));
   }

@@ -24,12 +24,13 @@ export const nodeDeflateFilter: Filter = {
     return zlibMany('deflate', [{ input, param: levelOf(ctx) }])[0];
   },
   // Several chunks at once: split between this thread and zlib worker threads (src/node/zlib-pool.ts).
-  decodeMany(inputs: readonly Uint8Array[], ctxs: readonly FilterContext[]): Uint8Array[] {
+  decodeMany(inputs: readonly Uint8Array[], ctxs: readonly FilterContext[], each?: (index: number, decoded: Uint8Array) => Uint8Array): Uint8Array[] {
     try {
-      return zlibMany('inflate', inputs.map((input, k) => job(input, ctxs[k])));
+      return zlibMany('inflate', inputs.map((input, k) => job(input, ctxs[k])), each);
     } catch (e) {
-      const k = e instanceof ZlibJobError ? e.index : 0;
-      throw filterError('deflate', ctxs[k], `corrupt zlib stream: ${(e as Error).message}`);
+      // Errors of the later stages (run by `each`) pass through as they are.
+      if (!(e instanceof ZlibJobError)) throw e;
+      throw filterError('deflate', ctxs[e.index], `corrupt zlib stream: ${e.message}`);
     }
   },
   encodeMany(inputs: readonly Uint8Array[], ctxs: readonly FilterContext[]): Uint8Array[] {
@@ -38,7 +39,9 @@ export const nodeDeflateFilter: Filter = {
 };
 
 function job(input: Uint8Array, ctx: FilterContext): ZlibJob {
-  return { input, param: outputLimit(ctx), expected: ctx.decodedSize };
+  const expected = ctx.decodedSize >= 0 ? ctx.decodedSize : (ctx.sizeHint ?? -1);
+  // The last stage of a chunk that maps to one run of the reader's output is placed there directly.
+  return { input, param: outputLimit(ctx), expected, into: ctx.into };
 }
 
 function levelOf(ctx: FilterContext): number {

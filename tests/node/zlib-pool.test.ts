@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { H5FormatError, createFile, openFile, type Dataset } from '../../src/node/index.js';
+import { H5ChecksumError, H5FormatError, createFile, openFile, type Dataset } from '../../src/node/index.js';
 import { zlibMany } from '../../src/node/zlib-pool.js';
 import { deflateFilter } from '../../src/filters/deflate.js';
 import { nodeDeflateFilter } from '../../src/node/zlib-deflate.js';
@@ -59,5 +59,57 @@ describe('zlib on worker threads behind the synchronous API', () => {
     expect(nodeDeflateFilter.decodeMany!(good, ctxs).map((d) => d.length)).toEqual([262144, 262144, 262144, 262144]);
     expect(() => nodeDeflateFilter.decodeMany!(bad, ctxs)).toThrow(H5FormatError);
     expect(() => nodeDeflateFilter.decodeMany!(bad, ctxs)).toThrow(/chunk 3/);
+  });
+});
+
+describe('later filter stages run as each chunk is inflated', () => {
+  it('a checksum error in a pooled batch is an H5ChecksumError, and the next batch is unaffected', () => {
+    const data = signal(1 << 20, 5); // 4 MiB: 16 chunks of 256 KiB, enough for the worker threads
+    const p = join(dir, 'fl.h5');
+    const f = createFile(p);
+    f.createDataset('x', { data, chunks: [65536], compression: 4, shuffle: true, fletcher32: true });
+    f.close();
+    const bytes = readFileSync(p);
+    const g = openFile(p);
+    const ds = g.get('x') as Dataset;
+    // Flip one byte inside the stored (deflated) bytes of the 12th chunk: its zlib stream may still
+    // inflate, but the Fletcher-32 checksum (checked first on read) no longer matches.
+    const c = ds.chunkInfo()[11];
+    g.close();
+    const corrupt = Uint8Array.from(bytes);
+    corrupt[c.address + 100] ^= 0x55;
+    const q = join(dir, 'fl-bad.h5');
+    writeFileSync(q, corrupt);
+    const h = openFile(q);
+    expect(() => (h.get('x') as Dataset).read()).toThrow(H5ChecksumError);
+    h.close();
+    // The pool drained that failed batch: a good read right after gets every value right.
+    const again = openFile(p);
+    const back = (again.get('x') as Dataset).read() as Float32Array;
+    expect(Buffer.from(back.buffer, back.byteOffset, back.byteLength).equals(Buffer.from(data.buffer))).toBe(true);
+    again.close();
+  });
+
+  it('zlibMany passes each output to `then` and rethrows what `then` throws after the workers finish', () => {
+    const inputs = Array.from({ length: 8 }, (_, k) => deflateSync(new Uint8Array(signal(65536, k).buffer)));
+    const seen: number[] = [];
+    const lengths = zlibMany('inflate', inputs.map((input) => ({ input, param: 1 << 20, expected: 262144 })), (k, o) => {
+      seen.push(k);
+      return o.subarray(0, k);
+    });
+    expect(lengths.map((o) => o.length)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(seen.sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    class Stop extends Error {}
+    expect(() =>
+      zlibMany('inflate', inputs.map((input) => ({ input, param: 1 << 20 })), (k, o) => {
+        if (k === 5) throw new Stop('stage failed');
+        return o;
+      }),
+    ).toThrow(Stop);
+    // Nothing of the failed batch is left on the workers' ports: the next batch (other inputs) gets its own results.
+    const next = inputs.slice().reverse();
+    const ok = zlibMany('inflate', next.map((input) => ({ input, param: 1 << 20 })));
+    expect(ok.length).toBe(8);
+    ok.forEach((o, k) => expect(Buffer.from(o).equals(Buffer.from(signal(65536, 7 - k).buffer))).toBe(true));
   });
 });
