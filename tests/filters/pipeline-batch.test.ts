@@ -29,7 +29,7 @@ function batchFilter(useEach: boolean): Filter {
     decode: reverse,
     decodeMany(inputs, ctxs, each) {
       calls.push(`batch of ${inputs.length}`);
-      const out = inputs.map(reverse);
+      const out: Uint8Array[] = inputs.map(reverse);
       if (!useEach || !each) return out;
       // Finish in reverse order, as worker threads may.
       for (let j = out.length - 1; j >= 0; j--) out[j] = each(j, out[j]);
