@@ -43,15 +43,16 @@ for (const e of ENTRIES) {
 // Where the read-only entry's minified bytes come from: dist/ is one file, so
 // the same entry is built from src/ with a metafile (diagnostic only).
 let breakdown = null;
+const breakdownBuild = {
+  stdin: {
+    contents: "import { open, Dataset } from './src/read.ts'; export function readDataset(b, p, s) { const o = open(b).get(p); if (!(o instanceof Dataset)) throw new Error(p); return o.read(s); }",
+    resolveDir: ROOT,
+    loader: 'ts',
+  },
+  bundle: true, minify: true, format: 'esm', platform: 'browser', target: 'es2022', write: false, metafile: true, logLevel: 'silent',
+};
 try {
-  const r = await build({
-    stdin: {
-      contents: "import { open, Dataset } from './src/read.ts'; export function readDataset(b, p, s) { const o = open(b).get(p); if (!(o instanceof Dataset)) throw new Error(p); return o.read(s); }",
-      resolveDir: ROOT,
-      loader: 'ts',
-    },
-    bundle: true, minify: true, format: 'esm', platform: 'browser', target: 'es2022', write: false, metafile: true, logLevel: 'silent',
-  });
+  const r = await build(breakdownBuild);
   const inputs = Object.values(r.metafile.outputs)[0].inputs;
   const groups = {};
   for (const [file, v] of Object.entries(inputs)) {
@@ -62,6 +63,37 @@ try {
   breakdown = { minBytes: r.outputFiles[0].contents.length, groups: Object.entries(groups).sort((a, b) => b[1] - a[1]), top };
 } catch (e) {
   breakdown = { error: String(e.message ?? e).slice(0, 300) };
+}
+// The same entry with the modules for what jsfive cannot read replaced by empty
+// stubs (diagnostic only: such a bundle fails on those files): how much of the
+// gap to jsfive is capability. jsfive (0.4) has no nbit, scale-offset or lzf
+// decoder, no virtual datasets, shared messages or cache image, no layout v4
+// chunk indexes, no region references.
+const JSFIVE_LACKS = [
+  'src/filters/nbit.ts', 'src/filters/scaleoffset.ts', 'src/filters/scaleoffset-format.ts', 'src/filters/lzf.ts',
+  'src/model/virtual.ts', 'src/format/virtual-mapping.ts', 'src/format/sohm.ts', 'src/model/sohm.ts', 'src/format/cache-image.ts',
+  'src/format/chunk-index/fixed-array.ts', 'src/format/chunk-index/extensible-array.ts', 'src/format/chunk-index/btree-v2-chunks.ts',
+  'src/format/dataspace-selection.ts', 'src/model/references.ts',
+];
+try {
+  const { readFileSync } = await import('node:fs');
+  const stubs = {
+    name: 'stub-jsfive-lacks',
+    setup(b) {
+      b.onLoad({ filter: /\.ts$/ }, (a) => {
+        if (!JSFIVE_LACKS.some((f) => a.path.endsWith(f))) return undefined;
+        const src = readFileSync(a.path, 'utf8');
+        const names = new Set([...src.matchAll(/^export (?:abstract )?(?:function|class|const|let)\s+(\w+)/gm)].map((m) => m[1]));
+        for (const m of src.matchAll(/^export \{([^}]*)\}/gm)) for (const x of m[1].split(',')) if (x.trim() && !x.trim().startsWith('type ')) names.add(x.trim().split(/\s+as\s+/).pop());
+        return { contents: [...names].map((n) => `export const ${n} = undefined;`).join('\n'), loader: 'ts' };
+      });
+    },
+  };
+  const r = await build({ ...breakdownBuild, metafile: false, plugins: [stubs] });
+  const code = r.outputFiles[0].contents;
+  breakdown.jsfiveFeatureSet = { stubbed: JSFIVE_LACKS.length, minBytes: code.length, gzBytes: gzipSync(code, { level: 9 }).length };
+} catch (e) {
+  if (breakdown) breakdown.jsfiveFeatureSet = { error: String(e.message ?? e).slice(0, 300) };
 }
 out.push({ breakdown });
 console.log(JSON.stringify(out));

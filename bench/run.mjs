@@ -438,7 +438,7 @@ ${mdTable(['Library', 'import ms', 'process ms', ''], importRows)}
 Bundles: esbuild ${env.esbuild} JS API, bundle + minify, ESM, platform browser, gzip level 9 (kB = 1000 B). Entries in \`bench/entries/\`.
 
 ${mdTable(['Bundle', 'minified B', 'min+gz B', 'min+gz'], bundleRows)}
-${breakdown?.groups ? `\nWhere the read-only entry's minified bytes come from (the same entry built from \`src/\` with an esbuild metafile, ${breakdown.minBytes.toLocaleString('en-US')} B): ${breakdown.groups.map(([g, b]) => `${g} ${(b / 1000).toFixed(1)} kB`).join(', ')}. Largest files: ${breakdown.top.map(([f, b]) => `${f} ${(b / 1000).toFixed(1)} kB`).join(', ')}.\n` : ''}
+${breakdown?.groups ? `\nWhere the read-only entry's minified bytes come from (the same entry built from \`src/\` with an esbuild metafile, ${breakdown.minBytes.toLocaleString('en-US')} B): ${breakdown.groups.map(([g, b]) => `${g} ${(b / 1000).toFixed(1)} kB`).join(', ')}. Largest files: ${breakdown.top.map(([f, b]) => `${f} ${(b / 1000).toFixed(1)} kB`).join(', ')}.${breakdown.jsfiveFeatureSet?.gzBytes ? ` At jsfive's feature set (the ${breakdown.jsfiveFeatureSet.stubbed} modules for what jsfive cannot read replaced by empty stubs, see bench/bundle-size.mjs; diagnostic only) the entry is ${(breakdown.jsfiveFeatureSet.gzBytes / 1000).toFixed(1)} kB min+gz.` : ''}\n` : ''}
 ## Physical reference points (same machine, same run)
 
 ${mdTable(['Operation', 'median ms', 'throughput'], refRows)}
