@@ -44,6 +44,13 @@ export interface Filter {
    * place of the bytes. A filter may ignore it (then return the bytes).
    */
   decodeMany?(inputs: readonly Uint8Array[], ctxs: readonly FilterContext[], each?: (index: number, decoded: Uint8Array) => Uint8Array): Uint8Array[];
+  /**
+   * Optional, with `decodeMany`: a buffer of at least `bytes` bytes the reader
+   * may read a batch's stored chunks into (one after another) before decoding
+   * them, e.g. shared memory that worker threads read without a copy. Its
+   * contents only need to last until the batch is decoded; undefined declines.
+   */
+  inputBuffer?(bytes: number): Uint8Array | undefined;
   /** Encode several chunks at once (see `decodeMany`). */
   encodeMany?(inputs: readonly Uint8Array[], ctxs: readonly FilterContext[]): Uint8Array[];
 }

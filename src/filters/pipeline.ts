@@ -43,6 +43,20 @@ export function decodeChunk(pipeline: readonly PipelineEntry[], stored: Uint8Arr
 }
 
 /**
+ * Where a batch of `bytes` stored bytes for `pipeline` should be read, when
+ * one of its filters asks for its inputs in a buffer of its own
+ * (Filter.inputBuffer; the first asking in decoding order wins), else
+ * undefined. Filters that run before it pass views through (Fletcher-32).
+ */
+export function batchInputBuffer(pipeline: readonly PipelineEntry[], bytes: number): Uint8Array | undefined {
+  for (let i = pipeline.length - 1; i >= 0; i--) {
+    const b = getFilter(pipeline[i].id)?.inputBuffer?.(bytes);
+    if (b) return b.length >= bytes ? b.subarray(0, bytes) : undefined;
+  }
+  return undefined;
+}
+
+/**
  * Undo `pipeline` on several stored chunks of one dataset, stage by stage so
  * that a filter with `decodeMany` gets all of them at once; such a filter
  * hands each chunk on to the remaining stages as soon as it is ready (on

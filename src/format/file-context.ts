@@ -43,10 +43,36 @@ export class FileContext {
 
   /** Bytes at a (base-relative) file address. */
   bytes(address: number, length: number, structure: string): Uint8Array {
-    if (this.overlay.length) {
-      const e = this.overlayAt(address);
-      if (e && address + length <= e.address + e.bytes.length) return e.bytes.subarray(address - e.address, address - e.address + length);
+    const e = this.overlaid(address, length);
+    if (e) return e;
+    return this.source.read(this.absolute(address, length, structure), length);
+  }
+
+  /**
+   * The bytes at `address` copied into `target` (its whole length): read
+   * straight into it when the source can (a file), else copied from a read.
+   */
+  bytesInto(address: number, target: Uint8Array, structure: string): Uint8Array {
+    const e = this.overlaid(address, target.length);
+    if (e) target.set(e);
+    else {
+      const abs = this.absolute(address, target.length, structure);
+      if (this.source.readInto) this.source.readInto(abs, target);
+      else target.set(this.source.read(abs, target.length));
     }
+    return target;
+  }
+
+  /** Bytes served from the cache-image overlay, when it holds the whole range. */
+  private overlaid(address: number, length: number): Uint8Array | undefined {
+    if (!this.overlay.length) return undefined;
+    const e = this.overlayAt(address);
+    if (e && address + length <= e.address + e.bytes.length) return e.bytes.subarray(address - e.address, address - e.address + length);
+    return undefined;
+  }
+
+  /** The absolute source offset of a range, which must lie inside the file. */
+  private absolute(address: number, length: number, structure: string): number {
     const abs = this.baseAddress + address;
     if (!(address >= 0) || !(length >= 0) || abs + length > this.source.size || !Number.isSafeInteger(abs + length)) {
       throw new H5FormatError(
@@ -55,7 +81,7 @@ export class FileContext {
         `${length} bytes at address ${address} lie beyond the end of the file (${this.source.size - this.baseAddress} bytes after the base address)`,
       );
     }
-    return this.source.read(abs, length);
+    return abs;
   }
 
   /** A reader over `length` bytes at `address`. */

@@ -20,6 +20,12 @@ export interface ByteSource {
    * can use it without another copy. Views of part of a buffer stay shared.
    */
   readonly freshReads?: boolean;
+  /**
+   * Optional: fill `target` with the bytes from `offset` (sources whose
+   * reads copy anyway, such as a file). Lets a reader place several ranges
+   * in one buffer of its choosing without a second copy.
+   */
+  readInto?(offset: number, target: Uint8Array): void;
   /** Release the underlying resource (file handle). Optional. */
   close?(): void;
 }

@@ -1,5 +1,5 @@
 import { H5FormatError, H5UnsupportedError } from '../errors.js';
-import { decodeChunks } from '../filters/pipeline.js';
+import { batchInputBuffer, decodeChunks } from '../filters/pipeline.js';
 import { isUndefinedAddress } from '../format/byte-reader.js';
 import type { FileContext } from '../format/file-context.js';
 import type { DataLayout } from '../format/messages/data-layout.js';
@@ -230,6 +230,28 @@ export function readChunk(
   return readChunks(info, layout, [{ address, size, filterMask, offset }], chunkBytes)[0];
 }
 
+/**
+ * The stored bytes of a batch's filtered chunks. From a source that copies
+ * anyway (a file), several chunks go into one buffer the pipeline asks for
+ * (batchInputBuffer: h5kit/node's deflate offers shared memory its worker
+ * threads read without a copy); else each is a plain read. The batch buffer
+ * is only asked for when the chunks fit in the file: a corrupt size cannot
+ * make it larger than the file.
+ */
+function readStored(info: StorageInfo, chunks: readonly { address: number; size: number }[], wheres: readonly string[]): Uint8Array[] {
+  let total = 0;
+  for (const c of chunks) total += c.size;
+  const ctx = info.ctx;
+  const batch = chunks.length > 1 && ctx.source.readInto && total <= ctx.source.size ? batchInputBuffer(info.filters, total) : undefined;
+  if (!batch) return chunks.map((c, k) => ctx.bytes(c.address, c.size, wheres[k]));
+  let at = 0;
+  return chunks.map((c, k) => {
+    const view = ctx.bytesInto(c.address, batch.subarray(at, at + c.size), wheres[k]);
+    at += c.size;
+    return view;
+  });
+}
+
 /** Read several chunks of one dataset and undo their filters, the filtered ones in one batch. */
 export function readChunks(
   info: StorageInfo,
@@ -240,22 +262,21 @@ export function readChunks(
 ): Uint8Array[] {
   const out: Uint8Array[] = new Array(chunks.length);
   const filtered: number[] = [];
-  const stored: Uint8Array[] = [];
   const wheres: string[] = [];
   chunks.forEach((c, k) => {
     info.onChunk?.(c.offset);
     const where = `${info.where} chunk at [${c.offset.join(',')}]`;
-    const bytes = info.ctx.bytes(c.address, c.size, where);
     // Partial edge chunks are stored unfiltered when the layout says so (layout v4 flag bit 0).
     if (info.filters.length === 0 || (layout.dontFilterPartialEdgeChunks && isPartialEdge(info, layout.chunkDims, c.offset))) {
+      const bytes = info.ctx.bytes(c.address, c.size, where);
       if (bytes.length < chunkBytes) throw new H5FormatError('chunk', c.address, `${where}: ${bytes.length} bytes stored, ${chunkBytes} expected`);
       out[k] = bytes;
       return;
     }
     filtered.push(k);
-    stored.push(bytes);
     wheres.push(where);
   });
+  const stored = readStored(info, filtered.map((k) => chunks[k]), wheres);
   if (filtered.length) {
     const chunk = { elementSize: info.elementSize, chunkBytes, where: info.where };
     const decoded = decodeChunks(info.filters, stored, filtered.map((k) => chunks[k].filterMask), chunk, wheres, into && filtered.map((k) => into[k]));

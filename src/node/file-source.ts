@@ -61,6 +61,12 @@ export class FileSource implements ByteSource {
     return x.data.subarray(offset - x.start, offset - x.start + length);
   }
 
+  readInto(offset: number, target: Uint8Array): void {
+    if (this.fd === undefined) throw new SourceRangeError(offset, target.length, 0);
+    if (offset < 0 || offset + target.length > this.size) throw new SourceRangeError(offset, target.length, this.size);
+    this.fill(target, offset);
+  }
+
   private extentFor(offset: number, length: number): { start: number; data: Uint8Array } {
     const list = this.extents;
     for (let i = list.length - 1; i >= 0; i--) {

@@ -1,7 +1,7 @@
 import { DEFAULT_DEFLATE_LEVEL } from '../filters/deflate.js';
 import type { Filter, FilterContext } from '../filters/filter.js';
 import { clientValue, filterError, outputLimit } from '../filters/util.js';
-import { zlibMany, ZlibJobError, type ZlibJob } from './zlib-pool.js';
+import { sharedInputBuffer, zlibMany, ZlibJobError, type ZlibJob } from './zlib-pool.js';
 
 /**
  * The deflate filter (id 1) on Node's native zlib, which h5kit/node registers
@@ -33,6 +33,8 @@ export const nodeDeflateFilter: Filter = {
       throw filterError('deflate', ctxs[e.index], `corrupt zlib stream: ${e.message}`);
     }
   },
+  // A read places a batch's stored chunks in the pool's shared buffer, so they reach the workers uncopied.
+  inputBuffer: sharedInputBuffer,
   encodeMany(inputs: readonly Uint8Array[], ctxs: readonly FilterContext[]): Uint8Array[] {
     return zlibMany('deflate', inputs.map((input, k) => ({ input, param: levelOf(ctxs[k]) })));
   },

@@ -60,7 +60,7 @@ port.on('message', (m) => {
     const k = Atomics.add(m.next, 0, 1);
     if (k >= m.count) break;
     try {
-      const input = new Uint8Array(m.inputs, m.offsets[k], m.offsets[k + 1] - m.offsets[k]);
+      const input = new Uint8Array(m.inputs, m.spans[2 * k], m.spans[2 * k + 1] - m.spans[2 * k]);
       const opts = m.op === 'deflate' ? { level: m.params[k] } : { maxOutputLength: m.params[k] };
       if (m.sizes[k]) opts.chunkSize = m.sizes[k];
       const b = m.op === 'deflate' ? zlib.deflateSync(input, opts) : zlib.inflateSync(input, opts);
@@ -130,17 +130,19 @@ export class ZlibJobError extends Error {
 }
 
 /**
- * The shared buffer a batch's inputs are copied into, kept between batches:
- * touching fresh shared memory costs more than the copy itself (measured:
- * ~23 ms of page faults for 35 MB, against ~4 ms to copy into warm memory).
- * Released a few seconds after the last batch, so an idle process does not
- * hold it.
+ * The shared buffer a batch's inputs live in, kept between batches: touching
+ * fresh shared memory costs more than the copy itself (measured: ~23 ms of
+ * page faults for 35 MB, against ~4 ms to copy into warm memory). Readers
+ * can read stored chunks straight into it (sharedInputBuffer, offered by
+ * the deflate filter as Filter.inputBuffer); zlibMany then skips the copy.
+ * Released a few seconds after the last use, so an idle process does not
+ * hold it. Its contents last until the next batch.
  */
 let sharedInputs: Uint8Array | undefined;
 let releaseTimer: ReturnType<typeof setTimeout> | undefined;
 const SHARED_INPUTS_IDLE_MS = 3000;
 
-function sharedInputBuffer(bytes: number): Uint8Array {
+export function sharedInputBuffer(bytes: number): Uint8Array {
   if (!sharedInputs || sharedInputs.length < bytes) {
     const rounded = Math.ceil(Math.max(1, bytes) / (1 << 20)) * (1 << 20);
     sharedInputs = new Uint8Array(new SharedArrayBuffer(rounded));
@@ -152,6 +154,13 @@ function sharedInputBuffer(bytes: number): Uint8Array {
   }, SHARED_INPUTS_IDLE_MS);
   releaseTimer.unref();
   return sharedInputs;
+}
+
+/** Whether every input is already a view of one SharedArrayBuffer (then the workers read them where they are). */
+function inOneSharedBuffer(jobs: readonly ZlibJob[]): SharedArrayBuffer | undefined {
+  const b = jobs[0].input.buffer;
+  if (!(b instanceof SharedArrayBuffer)) return undefined;
+  return jobs.every((j) => j.input.buffer === b) ? b : undefined;
 }
 
 type WorkerMessage = { k: number; o: Uint8Array; end?: undefined } | { end: true; error?: { message: string; at: number } };
@@ -180,16 +189,27 @@ export function zlibMany(op: 'deflate' | 'inflate', jobs: readonly ZlibJob[], th
     });
     return out;
   }
-  // Inputs in one shared buffer, jobs handed out by a shared counter to the calling thread and the workers alike.
-  const offsets = new Int32Array(jobs.length + 1);
-  jobs.forEach((j, k) => (offsets[k + 1] = offsets[k] + j.input.length));
-  // Safe to reuse: every worker is done with a batch before zlibMany returns (or the pool is never used again).
-  const shared = sharedInputBuffer(total);
-  jobs.forEach((j, k) => shared.set(j.input, offsets[k]));
+  // Inputs in one shared buffer (where the reader put them, else copied there), jobs handed out by a
+  // shared counter to the calling thread and the workers alike. spans: start and end of input k.
+  const spans = new Int32Array(2 * jobs.length);
+  let inputs = inOneSharedBuffer(jobs);
+  if (inputs) {
+    jobs.forEach((j, k) => ((spans[2 * k] = j.input.byteOffset), (spans[2 * k + 1] = j.input.byteOffset + j.input.length)));
+  } else {
+    // Safe to reuse: every worker is done with a batch before zlibMany returns (or the pool is never used again).
+    const shared = sharedInputBuffer(total);
+    let at = 0;
+    jobs.forEach((j, k) => {
+      shared.set(j.input, at);
+      spans[2 * k] = at;
+      spans[2 * k + 1] = at += j.input.length;
+    });
+    inputs = shared.buffer as SharedArrayBuffer;
+  }
   const next = new Int32Array(new SharedArrayBuffer(4));
   const params = jobs.map((j) => j.param);
   const sizes = jobs.map((j) => outputSize(op, j));
-  for (const lane of pool) lane.port.postMessage({ op, inputs: shared.buffer, offsets, params, sizes, next, count: jobs.length });
+  for (const lane of pool) lane.port.postMessage({ op, inputs, spans, params, sizes, next, count: jobs.length });
   let failed = false;
   let failure: unknown;
   let ended = 0;

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { H5ChecksumError, H5FormatError, createFile, openFile, type Dataset } from '../../src/node/index.js';
+import { H5ChecksumError, H5FormatError, createFile, open, openFile, registerFilter, type Dataset } from '../../src/node/index.js';
+import { FileSource } from '../../src/node/file-source.js';
+import { SourceRangeError } from '../../src/io/memory-source.js';
 import { zlibMany } from '../../src/node/zlib-pool.js';
 import { deflateFilter } from '../../src/filters/deflate.js';
 import { nodeDeflateFilter } from '../../src/node/zlib-deflate.js';
@@ -111,5 +113,50 @@ describe('later filter stages run as each chunk is inflated', () => {
     const ok = zlibMany('inflate', next.map((input) => ({ input, param: 1 << 20 })));
     expect(ok.length).toBe(8);
     ok.forEach((o, k) => expect(Buffer.from(o).equals(Buffer.from(signal(65536, 7 - k).buffer))).toBe(true));
+  });
+});
+
+describe("a read's stored chunks go straight into the pool's shared buffer", () => {
+  it('from a file: one SharedArrayBuffer, not copied; from memory: views of the file bytes; same values', () => {
+    const data = signal(1 << 20, 9); // 16 chunks, enough for the worker threads
+    const p = join(dir, 'batch-input.h5');
+    const f = createFile(p);
+    f.createDataset('x', { data, chunks: [65536], compression: 4, shuffle: true });
+    f.close();
+    const seen: ArrayBufferLike[][] = [];
+    registerFilter({
+      ...nodeDeflateFilter,
+      decodeMany(inputs, ctxs, each) {
+        seen.push(inputs.map((i) => i.buffer));
+        return nodeDeflateFilter.decodeMany!(inputs, ctxs, each);
+      },
+    });
+    try {
+      const fromFile = openFile(p);
+      const a = (fromFile.get('x') as Dataset).read() as Float32Array;
+      fromFile.close();
+      const fromMemory = open(new Uint8Array(readFileSync(p)));
+      const b = (fromMemory.get('x') as Dataset).read() as Float32Array;
+      for (const r of [a, b]) expect(Buffer.from(r.buffer, r.byteOffset, r.byteLength).equals(Buffer.from(data.buffer))).toBe(true);
+      expect(seen.length).toBe(2);
+      const [file, memory] = seen;
+      expect(file[0]).toBeInstanceOf(SharedArrayBuffer);
+      expect(new Set(file).size).toBe(1);
+      expect(memory.every((buf) => !(buf instanceof SharedArrayBuffer))).toBe(true);
+    } finally {
+      registerFilter(nodeDeflateFilter);
+    }
+  });
+
+  it('FileSource.readInto fills the target with the bytes read() returns and rejects ranges past the end', () => {
+    const p = join(dir, 'read-into.bin');
+    const bytes = Uint8Array.from({ length: 100_000 }, (_, i) => (i * 31) & 255);
+    writeFileSync(p, bytes);
+    const src = new FileSource(p);
+    const target = new Uint8Array(new SharedArrayBuffer(70_000)).subarray(5, 60_005);
+    src.readInto(1234, target);
+    expect(Buffer.from(target).equals(Buffer.from(src.read(1234, 60_000)))).toBe(true);
+    expect(() => src.readInto(50_000, new Uint8Array(60_000))).toThrow(SourceRangeError);
+    src.close();
   });
 });
