@@ -19,10 +19,11 @@ export interface FilterContext {
    */
   readonly sizeHint?: number;
   /**
-   * Decoding only, last stage only: where the reader wants the decoded
-   * chunk (exactly `decodedSize` bytes of the caller's output array). A
-   * filter may write its result there and return it, which saves the
-   * reader a copy; ignoring it is always correct.
+   * Decoding, last stage: where the reader wants the decoded chunk (exactly
+   * `decodedSize` bytes of the caller's output array). Encoding: where the
+   * next stage would like this stage's output (as many bytes as the input).
+   * A filter may write its result there, when it has that length, and
+   * return it, which saves a copy; ignoring it is always correct.
    */
   readonly into?: Uint8Array;
 }
@@ -32,7 +33,7 @@ export interface Filter {
   readonly id: number;
   readonly name: string;
   decode(input: Uint8Array, ctx: FilterContext): Uint8Array;
-  /** Present for filters h5kit can also write. */
+  /** Present for filters h5kit can also write. Must not modify `input` (it may be the caller's data). */
   encode?(input: Uint8Array, ctx: FilterContext): Uint8Array;
   /**
    * Decode several chunks at once, results in input order (a filter that can

@@ -24,6 +24,7 @@ export function encodeChunk(pipeline: readonly PipelineEntry[], data: Uint8Array
 /** Apply `pipeline` to several chunks of one dataset, stage by stage (a filter with `encodeMany` gets them all at once). */
 export function encodeChunks(pipeline: readonly PipelineEntry[], chunks: readonly Uint8Array[], chunk: ChunkInfo): { data: Uint8Array; filterMask: number }[] {
   const out = chunks.map((data) => ({ data, filterMask: 0 }));
+  let staged: Uint8Array | undefined;
   for (let i = 0; i < pipeline.length; i++) {
     const entry = pipeline[i];
     const optional = ((entry.flags ?? 0) & FLAG_OPTIONAL) !== 0;
@@ -35,7 +36,19 @@ export function encodeChunks(pipeline: readonly PipelineEntry[], chunks: readonl
       }
       throw new H5UnsupportedError(`filter ${describe(entry)} cannot encode ${chunk.where}`);
     }
-    const ctxs = out.map((o): FilterContext => ({ elementSize: chunk.elementSize, clientData: entry.clientData, where: chunk.where, decodedSize: o.data.length }));
+    // When the next stage takes a batch in a buffer of its own (Filter.inputBuffer: shared memory for
+    // h5kit/node's deflate), this stage is offered a place there for each output of its input's size
+    // (shuffle writes there), so the next stage gets its inputs uncopied.
+    const next = out.length > 1 && i + 1 < pipeline.length ? encoderFor(pipeline[i + 1].id) : undefined;
+    let total = 0;
+    for (const o of out) total += o.data.length;
+    const place = next?.encodeMany && next.inputBuffer ? next.inputBuffer(total) : undefined;
+    if (place) staged = place;
+    let at = 0;
+    const ctxs = out.map((o): FilterContext => {
+      const into = place?.subarray(at, (at += o.data.length));
+      return { elementSize: chunk.elementSize, clientData: entry.clientData, where: chunk.where, decodedSize: o.data.length, into };
+    });
     if (filter.encodeMany && out.length > 1) {
       // A batch is all or nothing: a declined chunk makes the whole batch fall back to one by one.
       try {
@@ -55,5 +68,7 @@ export function encodeChunks(pipeline: readonly PipelineEntry[], chunks: readonl
       }
     });
   }
+  // An output still in the next stage's buffer (that stage skipped) must not outlive the batch.
+  if (staged) for (const o of out) if (o.data.buffer === staged.buffer) o.data = o.data.slice();
   return out;
 }

@@ -298,5 +298,5 @@ export const shuffleFilter: Filter = {
 };
 
 export function shuffleChunk(input: Uint8Array, ctx: FilterContext): Uint8Array {
-  return shuffle(input, elementSize(ctx));
+  return shuffle(input, elementSize(ctx), ctx.into && ctx.into.length === input.length ? ctx.into : undefined);
 }

@@ -6,6 +6,7 @@ import type { ByteSource } from './source.js';
  * also be read back, for read-modify-write of partially written chunks.
  */
 export interface ByteSink extends ByteSource {
+  /** `bytes` may be a view of the caller's data or of a reused buffer: copy what is kept. */
   write(offset: number, bytes: Uint8Array): void;
   /** Make written bytes durable (fsync for files). */
   sync?(): void;

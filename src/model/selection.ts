@@ -178,6 +178,29 @@ export interface ChunkPart {
 }
 
 /**
+ * Where a whole chunk sits in a selection-shaped buffer when it is one
+ * contiguous run there in chunk order: the chunk is entirely selected with
+ * unit steps, and it spans whole rows of every inner dimension after its
+ * first dimension of more than one element. The run's first element, or
+ * undefined (then the chunk needs copyBox). Reads decode such a chunk
+ * straight into the output; writes filter it without copying it first.
+ */
+export function chunkRunInSelection(part: ChunkPart, chunkDims: readonly number[], slab: Hyperslab): number | undefined {
+  let offset = 0;
+  let stride = 1;
+  let spanning = true;
+  for (let d = chunkDims.length - 1; d >= 0; d--) {
+    if (slab.step[d] !== 1 || part.inChunk[d] !== 0 || part.count[d] !== chunkDims[d]) return undefined;
+    // Once a dimension does not span its whole selection extent, every outer one must be a single element.
+    if (!spanning && part.count[d] !== 1) return undefined;
+    if (part.count[d] !== slab.count[d]) spanning = false;
+    offset += part.selStart[d] * stride;
+    stride *= slab.count[d];
+  }
+  return offset;
+}
+
+/**
  * Every chunk a hyperslab touches, with the part of the selection inside it;
  * the one piece of geometry chunked reads and writes share.
  */

@@ -10,7 +10,7 @@ import type { ByteSource } from '../io/source.js';
 import { LocalHeap } from '../format/local-heap.js';
 import { findChunks } from './chunk-index.js';
 import type { VirtualLayout } from './virtual.js';
-import { copyBox, fillElements, partInChunk, product, type ChunkPart, type Hyperslab } from './selection.js';
+import { chunkRunInSelection, copyBox, fillElements, partInChunk, product, type ChunkPart, type Hyperslab } from './selection.js';
 
 /** Everything needed to read a dataset's raw element bytes. */
 export interface StorageInfo {
@@ -186,27 +186,10 @@ function readChunked(info: StorageInfo, layout: ChunkedLayout, slab: Hyperslab, 
   return out;
 }
 
-/**
- * The bytes of `out` a whole chunk maps to, when they are one contiguous
- * run in chunk order: the chunk is entirely selected with unit steps, and
- * in `out` it spans whole rows of every inner dimension after its first
- * dimension of more than one element. Else undefined (copyBox places it).
- */
+/** The bytes of `out` a whole chunk maps to when they are one run in chunk order (chunkRunInSelection), else undefined. */
 function destinationOf(part: ChunkPart, cd: readonly number[], slab: Hyperslab, out: Uint8Array, esz: number): Uint8Array | undefined {
-  const rank = cd.length;
-  let offset = 0;
-  let stride = 1;
-  let spanning = true;
-  for (let d = rank - 1; d >= 0; d--) {
-    if (slab.step[d] !== 1 || part.inChunk[d] !== 0 || part.count[d] !== cd[d]) return undefined;
-    // Once a dimension does not span its whole output extent, every outer one must be a single element.
-    if (!spanning && part.count[d] !== 1) return undefined;
-    if (part.count[d] !== slab.count[d]) spanning = false;
-    offset += part.selStart[d] * stride;
-    stride *= slab.count[d];
-  }
-  const bytes = product(cd) * esz;
-  return out.subarray(offset * esz, offset * esz + bytes);
+  const at = chunkRunInSelection(part, cd, slab);
+  return at === undefined ? undefined : out.subarray(at * esz, (at + product(cd)) * esz);
 }
 
 /** Decoded bytes per batch of chunks read together. */

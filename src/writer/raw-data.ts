@@ -1,7 +1,7 @@
 import { H5ValueError } from '../errors.js';
 import { decodeChunk } from '../filters/pipeline.js';
 import { encodeChunks } from '../filters/pipeline-encode.js';
-import { chunkParts, copyBox, fillElements, product, stridesOf, type Hyperslab } from '../model/selection.js';
+import { chunkParts, chunkRunInSelection, copyBox, fillElements, product, stridesOf, type Hyperslab } from '../model/selection.js';
 import type { Allocator } from './allocator.js';
 import type { DraftDataset } from './draft.js';
 
@@ -116,6 +116,14 @@ export class RawDataWriter {
       const prev = this.ds.chunkIndex.get(key);
       const covers = part.count.every((c, d) => c === cd[d] && slab.step[d] === 1);
       let chunk: Uint8Array;
+      // A whole chunk that is one run of the caller's bytes is filtered from there, uncopied
+      // (filters never modify their input; unfiltered chunks are copied by the sink's write).
+      const run = covers ? chunkRunInSelection(part, cd, slab) : undefined;
+      if (run !== undefined) {
+        pending.push({ key, chunk: bytes.subarray(run * esz, run * esz + chunkBytes) });
+        if (pending.length >= perBatch) flush();
+        continue;
+      }
       if (covers) chunk = new Uint8Array(chunkBytes);
       else if (prev) {
         const stored = this.alloc.sink.read(prev.address, prev.size).slice();

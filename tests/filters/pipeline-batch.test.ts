@@ -3,7 +3,7 @@
 // results must equal decoding every chunk on its own, whatever order the
 // batch filter finishes in, with or without `each`, and with masked stages.
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Filter, registerFilter, unregisterFilter } from '../../src/filters/index.js';
+import { type Filter, H5FilterDeclinedError, encodeChunks, registerFilter, shuffle, unregisterFilter } from '../../src/filters/index.js';
 import { decodeChunk, decodeChunks, type PipelineEntry } from '../../src/filters/pipeline.js';
 
 const BATCH = 32101;
@@ -84,5 +84,56 @@ describe('decodeChunks with a batch filter', () => {
     // Chunk 0 reversed starts with 0xee, so plus fails on it.
     const bad = [Uint8Array.of(1, 2, 3, 0xee), stored[1], Uint8Array.of(0, 0, 0, 0)];
     expect(() => decodeChunks(pipeline, bad, [0, 0, 0], chunk, ['c0', 'c1', 'c2'])).toThrow(/bad chunk c0/);
+  });
+});
+
+describe("encodeChunks into the next stage's batch buffer", () => {
+  const NEXT = 32103;
+  const staging = new Uint8Array(1024);
+  const inputs = [0, 1, 2].map((k) => Uint8Array.from({ length: 16 }, (_, i) => k * 16 + i));
+  const pipe: PipelineEntry[] = [
+    { id: 2, clientData: [4] },
+    { id: NEXT, flags: 1, clientData: [] },
+  ];
+  const info = { elementSize: 4, chunkBytes: 16, where: 'test' };
+  afterEach(() => unregisterFilter(NEXT));
+
+  it('shuffle writes its outputs where the next stage asked, and that stage gets them there', () => {
+    let sawStaged = false;
+    registerFilter({
+      id: NEXT,
+      name: 'next',
+      decode: (b) => b,
+      encode: (b) => b.slice(),
+      encodeMany(batch) {
+        sawStaged = batch.every((b) => b.buffer === staging.buffer);
+        return batch.map((b) => b.slice());
+      },
+      inputBuffer: () => staging,
+    });
+    const out = encodeChunks(pipe, inputs, info);
+    expect(sawStaged).toBe(true);
+    out.forEach((o, k) => expect([...o.data]).toEqual([...shuffle(inputs[k], 4)]));
+  });
+
+  it('outputs left in that buffer by a skipped optional stage are copied out of it', () => {
+    registerFilter({
+      id: NEXT,
+      name: 'next',
+      decode: (b) => b,
+      encode: () => {
+        throw new H5FilterDeclinedError('no');
+      },
+      encodeMany: () => {
+        throw new H5FilterDeclinedError('no');
+      },
+      inputBuffer: () => staging,
+    });
+    const out = encodeChunks(pipe, inputs, info);
+    out.forEach((o, k) => {
+      expect(o.filterMask).toBe(0b10);
+      expect(o.data.buffer).not.toBe(staging.buffer);
+      expect([...o.data]).toEqual([...shuffle(inputs[k], 4)]);
+    });
   });
 });
