@@ -60,8 +60,13 @@ export class AsyncFile {
     });
   }
 
-  /** The whole file (or `key`) as JS values, like load(). */
-  load(options: LoadOptions = {}): Promise<unknown> {
+  /**
+   * The whole file (or `key`) as JS values, like load(). Loading the whole
+   * file reads nearly every byte of it, so a file that fits the cache budget
+   * is fetched in one request first instead of object by object.
+   */
+  async load(options: LoadOptions = {}): Promise<unknown> {
+    if (!options.key) await this.cache.fetchAllIfFits();
     return this.run((f) => load(f, options));
   }
 

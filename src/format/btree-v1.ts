@@ -53,12 +53,18 @@ export function groupBTreeLeaves(ctx: FileContext, address: number): number[] {
     seen.add(addr);
     const { level, entries, r } = readNode(ctx, addr, keySize, 0);
     if (expectLevel >= 0 && level !== expectLevel) r.fail(`level ${level}, parent expected ${expectLevel}`);
+    const children: number[] = [];
     for (let i = 0; i < entries; i++) {
       r.skip(keySize);
       const child = r.offset();
       if (isUndefinedAddress(child)) r.fail('undefined child address');
-      if (level === 0) out.push(child);
-      else visit(child, depth + 1, level - 1);
+      children.push(child);
+    }
+    if (level === 0) out.push(...children);
+    else {
+      // Sibling nodes share this node's K, so its size is a good guess for theirs (an async source fetches them together).
+      ctx.want(children.map((c) => ({ address: c, length: r.length })));
+      for (const child of children) visit(child, depth + 1, level - 1);
     }
   };
   visit(address, 0, -1);
@@ -103,18 +109,21 @@ export function chunkBTreeRecords(
       children.push(r.offset());
     }
     keys.push(readKey(r));
-    for (let i = 0; i < entries; i++) {
-      if (level === 0) {
-        const k = keys[i];
-        out.push({ offset: k.offset, address: children[i], size: k.size, filterMask: k.filterMask });
-      } else {
-        // Child i holds chunks in [key i, key i+1): skip it when that range misses [lo, hi].
-        // Key i+1 (when it is the next child's left key) bounds child i from above.
-        if (lo && i + 1 < entries && lexCompare(keys[i + 1].offset, lo) <= 0) continue;
-        if (hi && lexCompare(keys[i].offset, hi) > 0) continue;
-        visit(children[i], depth + 1, level - 1);
-      }
+    if (level === 0) {
+      for (let i = 0; i < entries; i++) out.push({ offset: keys[i].offset, address: children[i], size: keys[i].size, filterMask: keys[i].filterMask });
+      return;
     }
+    // Child i holds chunks in [key i, key i+1): skip it when that range misses [lo, hi].
+    // Key i+1 (when it is the next child's left key) bounds child i from above.
+    const wanted: number[] = [];
+    for (let i = 0; i < entries; i++) {
+      if (lo && i + 1 < entries && lexCompare(keys[i + 1].offset, lo) <= 0) continue;
+      if (hi && lexCompare(keys[i].offset, hi) > 0) continue;
+      wanted.push(children[i]);
+    }
+    // Sibling nodes share this node's K, so its size is a good guess for theirs (an async source fetches them together).
+    ctx.want(wanted.map((c) => ({ address: c, length: r.length })));
+    for (const child of wanted) visit(child, depth + 1, level - 1);
   };
   visit(address, 0, -1);
   return out;

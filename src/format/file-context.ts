@@ -63,6 +63,12 @@ export class FileContext {
     return target;
   }
 
+  /** Hint that these (base-relative) ranges are about to be read (ByteSource.want); bad ranges are ignored here and reported when read. */
+  want(ranges: readonly { address: number; length: number }[]): void {
+    if (!this.source.want) return;
+    this.source.want(ranges.map((r) => ({ offset: this.baseAddress + r.address, length: r.length })));
+  }
+
   /** Bytes served from the cache-image overlay, when it holds the whole range. */
   private overlaid(address: number, length: number): Uint8Array | undefined {
     if (!this.overlay.length) return undefined;

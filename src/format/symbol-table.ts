@@ -17,7 +17,7 @@ export interface SymbolTableEntry {
 }
 
 /** libhdf5's default group leaf K (H5F_CRT_SYM_LEAF_DEF): nodes of up to 8 entries. */
-const DEFAULT_LEAF_K = 4;
+export const DEFAULT_LEAF_K = 4;
 
 export function symbolTableEntrySize(offsetSize: number): number {
   return 2 * offsetSize + 4 + 4 + 16;

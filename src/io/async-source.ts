@@ -83,6 +83,21 @@ export class BlockCache implements ByteSource {
     return out;
   }
 
+  want(ranges: readonly { offset: number; length: number }[]): void {
+    const bs = this.blockSize;
+    for (const r of ranges) {
+      if (!(r.offset >= 0 && r.length > 0 && r.offset + r.length <= this.size)) continue;
+      const first = Math.floor(r.offset / bs);
+      const last = Math.floor((r.offset + r.length - 1) / bs);
+      for (let b = first; b <= last; b++) {
+        if (!this.blocks.has(b)) {
+          this.pending.push({ offset: r.offset, length: r.length });
+          break;
+        }
+      }
+    }
+  }
+
   private touch(b: number): Uint8Array {
     const blk = this.blocks.get(b)!;
     this.blocks.delete(b);
@@ -90,8 +105,8 @@ export class BlockCache implements ByteSource {
     return blk;
   }
 
-  /** Fetch every block the given ranges touch, coalescing neighbours into one request each. */
-  async fetch(ranges: { offset: number; length: number }[]): Promise<void> {
+  /** Fetch every block the given ranges touch, coalescing neighbours into one request each; the number of blocks fetched. */
+  async fetch(ranges: { offset: number; length: number }[]): Promise<number> {
     const bs = this.blockSize;
     const want = new Set<number>();
     for (const r of ranges) {
@@ -115,6 +130,12 @@ export class BlockCache implements ByteSource {
       }),
     );
     this.evict();
+    return want.size;
+  }
+
+  /** Fetch the whole file when it fits the cache budget (an operation about to read nearly all of it). */
+  async fetchAllIfFits(): Promise<void> {
+    if (this.size <= this.maxBytes) await this.fetch([{ offset: 0, length: this.size }]);
   }
 
   private evict(): void {
@@ -139,8 +160,15 @@ export class BlockCache implements ByteSource {
   }
 }
 
-/** Most fetch rounds one operation may take (a hostile file cannot loop the driver forever). */
-const MAX_ROUNDS = 64;
+/**
+ * Most fetch rounds one operation may take. Every round fetches at least one
+ * block the operation then keeps pinned (a round that fetches nothing is an
+ * error), so an operation ends within the file's block count; this bound
+ * only caps the re-runs a huge walk could cost. Readers hint the ranges they
+ * are about to read (ByteSource.want), so a round usually fetches a whole
+ * B-tree level or batch of chunks.
+ */
+const MAX_ROUNDS = 4096;
 
 /** Run a synchronous operation against a BlockCache, fetching what it misses, until it completes. */
 export async function runWithCache<T>(cache: BlockCache, op: () => T): Promise<T> {
@@ -151,7 +179,7 @@ export async function runWithCache<T>(cache: BlockCache, op: () => T): Promise<T
         return op();
       } catch (e) {
         if (!(e instanceof NeedBytes)) throw e;
-        await cache.fetch(e.ranges);
+        if ((await cache.fetch(e.ranges)) === 0) throw new H5Error(`operation asked again for bytes it already has (${e.ranges.length} range(s)); giving up`);
       }
     }
     throw new H5Error(`operation still needed more bytes after ${MAX_ROUNDS} fetch rounds`);

@@ -26,6 +26,12 @@ export interface ByteSource {
    * in one buffer of its choosing without a second copy.
    */
   readInto?(offset: number, target: Uint8Array): void;
+  /**
+   * Optional hint: these ranges are about to be read. A source that fetches
+   * asynchronously (BlockCache) fetches them in the same round as the next
+   * range it misses, instead of one round per range. Never throws.
+   */
+  want?(ranges: readonly { offset: number; length: number }[]): void;
   /** Release the underlying resource (file handle). Optional. */
   close?(): void;
 }

@@ -6,7 +6,7 @@ import { LocalHeap } from '../format/local-heap.js';
 import { readLinkInfo, readSymbolTableMessage, type LinkInfo } from '../format/messages/info.js';
 import { readLinkMessage, type LinkMessage } from '../format/messages/link.js';
 import { MessageType, type ObjectHeader } from '../format/object-header.js';
-import { readSymbolTableNode } from '../format/symbol-table.js';
+import { DEFAULT_LEAF_K, readSymbolTableNode, symbolTableNodeSize } from '../format/symbol-table.js';
 import { denseLinks } from './dense.js';
 import { findMessage, findMessages, messageReader } from './header-messages.js';
 
@@ -88,7 +88,9 @@ export function groupLinks(ctx: FileContext, h: ObjectHeader, hint?: { btreeAddr
 export function symbolTableLinks(ctx: FileContext, btreeAddress: number, heapAddress: number): Link[] {
   const heap = LocalHeap.read(ctx, heapAddress);
   const out: Link[] = [];
-  for (const leaf of groupBTreeLeaves(ctx, btreeAddress)) {
+  const leaves = groupBTreeLeaves(ctx, btreeAddress);
+  ctx.want(leaves.map((address) => ({ address, length: symbolTableNodeSize(ctx.sizes.offsetSize, DEFAULT_LEAF_K) })));
+  for (const leaf of leaves) {
     for (const e of readSymbolTableNode(ctx, leaf)) {
       const name = heap.string(e.linkNameOffset);
       if (e.cacheType === 2) {

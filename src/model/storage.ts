@@ -174,6 +174,7 @@ function readChunked(info: StorageInfo, layout: ChunkedLayout, slab: Hyperslab, 
   const perBatch = Math.max(1, Math.floor(BATCH_BYTES / Math.max(1, chunkBytes)));
   for (let b = 0; b < touched.length; b += perBatch) {
     const batch = touched.slice(b, b + perBatch);
+    info.ctx.want(batch.map(({ c }) => ({ address: c.address, length: c.size })));
     const dests = batch.map(({ part }) => destinationOf(part, cd, slab, out, esz));
     const data = readChunks(info, layout, batch.map((t) => t.c), chunkBytes, dests);
     batch.forEach(({ part }, k) => {
