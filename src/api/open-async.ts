@@ -1,4 +1,5 @@
 import { H5ValueError } from '../errors.js';
+import { DeferredInflate, NeedInflate } from '../filters/deferred-inflate.js';
 import { BlockCache, blobSource, httpSource, runWithCache, type AsyncByteSource, type BlockCacheOptions } from '../io/async-source.js';
 import type { Selection } from '../model/selection.js';
 import { Dataset } from './dataset.js';
@@ -25,12 +26,27 @@ export class AsyncFile {
     // Superblock and root metadata usually sit in the first blocks: fetch them in one request.
     await cache.fetch([{ offset: 0, length: Math.min(src.size, 4 * cache.blockSize) }]);
     const file = await runWithCache(cache, () => new File(cache, options));
+    // Deflate chunks are inflated by the runtime's DecompressionStream between runs (native zlib).
+    if (DeferredInflate.available()) file.context.deferredInflate = new DeferredInflate(cache.maxBytes);
     return new AsyncFile(cache, file);
   }
 
   /** Run any synchronous h5kit operation on the file, fetching the bytes it needs. */
-  run<T>(op: (file: File) => T): Promise<T> {
-    return runWithCache(this.cache, () => op(this.file));
+  async run<T>(op: (file: File) => T): Promise<T> {
+    const inflates = this.file.context.deferredInflate;
+    try {
+      // Each NeedInflate round settles at least one queued chunk, so this ends.
+      for (;;) {
+        try {
+          return await runWithCache(this.cache, () => op(this.file));
+        } catch (e) {
+          if (!(e instanceof NeedInflate)) throw e;
+          await e.session.inflatePending();
+        }
+      }
+    } finally {
+      inflates?.clear();
+    }
   }
 
   /** Link names of the group at `path`. */

@@ -1,4 +1,5 @@
 import type { ByteSource } from '../io/source.js';
+import type { DeferredInflate } from '../filters/deferred-inflate.js';
 import { H5FormatError } from '../errors.js';
 import { ByteReader, type FieldSizes } from './byte-reader.js';
 
@@ -11,6 +12,8 @@ import { ByteReader, type FieldSizes } from './byte-reader.js';
 export class FileContext {
   /** Parsed-structure caches keyed by address, so shared structures are decoded once. */
   readonly cache = new Map<string, unknown>();
+  /** Reads through an async source: deflate chunks are inflated by the runtime between runs (AsyncFile). */
+  deferredInflate?: DeferredInflate;
 
   constructor(
     readonly source: ByteSource,

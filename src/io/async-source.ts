@@ -37,7 +37,7 @@ export interface BlockCacheOptions {
 export class BlockCache implements ByteSource {
   readonly size: number;
   readonly blockSize: number;
-  private readonly maxBytes: number;
+  readonly maxBytes: number;
   private readonly blocks = new Map<number, Uint8Array>();
   /** Ranges asked for during the current run (collected so one round fetches them all). */
   private pending: { offset: number; length: number }[] = [];

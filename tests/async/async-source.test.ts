@@ -2,7 +2,8 @@ import { createServer, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Dataset, File, openAsync, open, type AsyncByteSource } from '../../src/index.js';
+import { Dataset, File, H5FormatError, openAsync, open, type AsyncByteSource } from '../../src/index.js';
+import { deflateSync } from 'node:zlib';
 import { FIXTURES } from '../helpers/fixtures.js';
 
 const big = new Uint8Array(readFileSync(join(FIXTURES, 'selection', 'big_chunked.h5')));
@@ -113,5 +114,67 @@ describe('async reads fetch what they need in few rounds', () => {
     const all = (await af.load()) as { many: Record<string, Float64Array> };
     expect(Array.from(all.many.d123)).toEqual([123, 123.5]);
     expect(Object.keys(all.many).length).toBe(300);
+  });
+});
+
+describe('async reads inflate deflate chunks with the runtime (DecompressionStream)', () => {
+  const CHUNK = 32768; // float64: 256 KiB per chunk, above the size where a stream pays
+  const data = Float64Array.from({ length: 6 * CHUNK }, (_, i) => Math.sin(i / 300) * 100 + (i % 11));
+  const chunkBytes = (k: number) => new Uint8Array(data.buffer, k * CHUNK * 8, CHUNK * 8);
+  const Native = globalThis.DecompressionStream;
+  let streams = 0;
+  class Counting extends Native {
+    constructor(format: CompressionFormat) {
+      super(format);
+      streams++;
+    }
+  }
+  const withCounting = async <T>(fn: () => Promise<T>): Promise<T> => {
+    streams = 0;
+    globalThis.DecompressionStream = Counting;
+    try {
+      return await fn();
+    } finally {
+      globalThis.DecompressionStream = Native;
+    }
+  };
+  /** A file whose chunk k is stored as `stored(k)` under a deflate pipeline. */
+  const fileWith = (stored: (k: number) => Uint8Array) => {
+    const f = File.create();
+    const ds = f.createDataset('x', { shape: [6 * CHUNK], dtype: '<f8', chunks: [CHUNK], compression: 4 });
+    for (let k = 0; k < 6; k++) ds.writeDirectChunk([k * CHUNK], stored(k));
+    return f.toBytes();
+  };
+  const readX = async (bytes: Uint8Array) => (await openAsync(counting(bytes).src, { blockSize: 65536 })).read('/x') as Promise<Float64Array>;
+  const same = (a: Float64Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(data.buffer));
+
+  it('gives the values h5kit inflate gives, one stream per chunk, and works without the API', async () => {
+    const f = File.create();
+    f.createDataset('x', { data, chunks: [CHUNK], compression: 4, shuffle: true });
+    const bytes = f.toBytes();
+    expect(same(await withCounting(() => readX(bytes)))).toBe(true);
+    expect(streams).toBe(6);
+    const saved = globalThis.DecompressionStream;
+    // @ts-expect-error: a runtime without Compression Streams
+    delete globalThis.DecompressionStream;
+    try {
+      expect(same(await readX(bytes))).toBe(true);
+    } finally {
+      globalThis.DecompressionStream = saved;
+    }
+  });
+
+  it('a stream the runtime rejects (bytes after the zlib stream, which libhdf5 ignores) is inflated by h5kit', async () => {
+    const bytes = fileWith((k) => new Uint8Array([...deflateSync(chunkBytes(k)), ...(k === 2 ? [1, 2, 3, 4, 5] : [])]));
+    expect(same(await withCounting(() => readX(bytes)))).toBe(true);
+    expect(streams).toBe(6);
+  });
+
+  it('a corrupt chunk or one that inflates past its size is an H5FormatError naming the chunk', async () => {
+    const corrupt = fileWith((k) => (k === 4 ? deflateSync(chunkBytes(k)).fill(9, 20, 60) : deflateSync(chunkBytes(k))));
+    await expect(withCounting(() => readX(corrupt))).rejects.toThrow(/chunk at \[131072\]/);
+    await expect(withCounting(() => readX(corrupt))).rejects.toBeInstanceOf(H5FormatError);
+    const big = fileWith((k) => deflateSync(k === 1 ? new Uint8Array(CHUNK * 8 * 3) : chunkBytes(k)));
+    await expect(withCounting(() => readX(big))).rejects.toBeInstanceOf(H5FormatError);
   });
 });
