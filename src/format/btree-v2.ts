@@ -147,6 +147,8 @@ export class BTreeV2 {
       return;
     }
     const children = node.children!;
+    // A full walk reads every child: an async source fetches them in one round (nodes are nodeSize bytes at most).
+    this.ctx.want(children.map((c) => ({ address: c.address, length: this.nodeSize })));
     for (let i = 0; i <= count; i++) {
       this.walk(children[i].address, children[i].records, depth - 1, seen, out);
       if (i < count) out.push(node.record(i));
