@@ -42,7 +42,9 @@ export function encodeChunks(pipeline: readonly PipelineEntry[], chunks: readonl
     const next = out.length > 1 && i + 1 < pipeline.length ? encoderFor(pipeline[i + 1].id) : undefined;
     let total = 0;
     for (const o of out) total += o.data.length;
-    const place = next?.encodeMany && next.inputBuffer ? next.inputBuffer(total) : undefined;
+    let place = next?.encodeMany && next.inputBuffer ? next.inputBuffer(total) : undefined;
+    // Never write a stage's outputs over its own inputs.
+    if (place && out.some((o) => o.data.buffer === place!.buffer)) place = undefined;
     if (place) staged = place;
     let at = 0;
     const ctxs = out.map((o): FilterContext => {

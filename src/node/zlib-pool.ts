@@ -196,8 +196,10 @@ export function zlibMany(op: 'deflate' | 'inflate', jobs: readonly ZlibJob[], th
   if (inputs) {
     jobs.forEach((j, k) => ((spans[2 * k] = j.input.byteOffset), (spans[2 * k + 1] = j.input.byteOffset + j.input.length)));
   } else {
-    // Safe to reuse: every worker is done with a batch before zlibMany returns (or the pool is never used again).
-    const shared = sharedInputBuffer(total);
+    // The kept buffer is safe to reuse (every worker is done with a batch before zlibMany returns, or the
+    // pool is never used again) unless some inputs are views of it: copying could overwrite them.
+    const aliased = jobs.some((j) => sharedInputs !== undefined && j.input.buffer === sharedInputs.buffer);
+    const shared = aliased ? new Uint8Array(new SharedArrayBuffer(Math.max(1, total))) : sharedInputBuffer(total);
     let at = 0;
     jobs.forEach((j, k) => {
       shared.set(j.input, at);

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { H5ChecksumError, H5Error, H5FormatError, createFile, open, openFile, registerFilter, type Dataset } from '../../src/node/index.js';
 import { FileSource } from '../../src/node/file-source.js';
 import { SourceRangeError } from '../../src/io/memory-source.js';
-import { zlibMany } from '../../src/node/zlib-pool.js';
+import { sharedInputBuffer, zlibMany } from '../../src/node/zlib-pool.js';
 import { deflateFilter } from '../../src/filters/deflate.js';
 import { nodeDeflateFilter } from '../../src/node/zlib-deflate.js';
 
@@ -201,5 +201,18 @@ describe('corrupt metadata on the batched file path', () => {
     }
     // Most flips land in checked structures: the loop did exercise the error paths.
     expect(failures).toBeGreaterThan(10);
+  });
+});
+
+describe('inputs that are views of the kept shared buffer', () => {
+  it('are not overwritten when the other inputs are copied in', () => {
+    const raw = [1, 2, 3, 4].map((k) => new Uint8Array(signal(65536, k).buffer));
+    const streams = raw.map((r) => new Uint8Array(deflateSync(r)));
+    // The last input lives at the start of the pool's buffer, where copying the others would land.
+    const shared = sharedInputBuffer(streams.reduce((n, s) => n + s.length, 0));
+    shared.set(streams[3], 0);
+    const inputs = [streams[0], streams[1], streams[2], shared.subarray(0, streams[3].length)];
+    const out = zlibMany('inflate', inputs.map((input) => ({ input, param: 1 << 20 })));
+    out.forEach((o, k) => expect(Buffer.from(o).equals(Buffer.from(raw[k]))).toBe(true));
   });
 });
