@@ -17,6 +17,8 @@
  * DecompressionStream against ~800 ms with h5kit's inflate.
  */
 
+import { grow } from './inflate.js';
+
 /** Internal signal: chunks are queued for inflating. Never an H5Error, so no handler swallows it. */
 export class NeedInflate extends Error {
   override name = 'NeedInflate';
@@ -89,7 +91,7 @@ async function inflateStream(job: Job): Promise<Uint8Array | null> {
   if (!Ctor) return null;
   try {
     const reader = new Blob([job.input]).stream().pipeThrough(new Ctor('deflate')).getReader();
-    let out = new Uint8Array(job.expected >= 0 ? Math.min(job.expected, job.limit) : Math.min(job.limit, Math.max(4096, job.input.length * 4)));
+    let out: Uint8Array = new Uint8Array(job.expected >= 0 ? Math.min(job.expected, job.limit) : Math.min(job.limit, Math.max(4096, job.input.length * 4)));
     let n = 0;
     for (;;) {
       const { done, value } = await reader.read();
@@ -98,11 +100,7 @@ async function inflateStream(job: Job): Promise<Uint8Array | null> {
         await reader.cancel();
         return null;
       }
-      if (n + value.length > out.length) {
-        const grown = new Uint8Array(Math.min(job.limit, Math.max(n + value.length, out.length * 2)));
-        grown.set(out.subarray(0, n));
-        out = grown;
-      }
+      if (n + value.length > out.length) out = grow(out, n, value.length, job.limit);
       out.set(value, n);
       n += value.length;
     }

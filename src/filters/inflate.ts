@@ -147,7 +147,7 @@ export function adler32(data: Uint8Array): number {
 }
 
 /** `out` with room for `need` bytes after its first `used`, doubling up to `limit`. */
-function grow(out: Uint8Array, used: number, need: number, limit: number): Uint8Array {
+export function grow(out: Uint8Array, used: number, need: number, limit: number): Uint8Array {
   if (used + need > limit) throw new InflateError(`decompressed data exceeds ${limit} bytes`);
   let size = out.length;
   while (size < used + need) size = Math.min(limit, size * 2);

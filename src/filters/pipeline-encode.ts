@@ -6,7 +6,7 @@
 import { H5UnsupportedError } from '../errors.js';
 import { encoderFor } from './encoders.js';
 import type { FilterContext } from './filter.js';
-import { describe, type ChunkInfo, type PipelineEntry } from './pipeline.js';
+import { describe, offeredInputBuffer, type ChunkInfo, type PipelineEntry } from './pipeline.js';
 import { H5FilterDeclinedError } from './util.js';
 
 /** Bit 0 of a pipeline entry's flags: the filter is optional (H5Z_FLAG_OPTIONAL). */
@@ -40,9 +40,7 @@ export function encodeChunks(pipeline: readonly PipelineEntry[], chunks: readonl
     // h5kit/node's deflate), this stage is offered a place there for each output of its input's size
     // (shuffle writes there), so the next stage gets its inputs uncopied.
     const next = out.length > 1 && i + 1 < pipeline.length ? encoderFor(pipeline[i + 1].id) : undefined;
-    let total = 0;
-    for (const o of out) total += o.data.length;
-    let place = next?.encodeMany && next.inputBuffer ? next.inputBuffer(total) : undefined;
+    let place = next?.encodeMany ? offeredInputBuffer(next, out.reduce((n, o) => n + o.data.length, 0)) : undefined;
     // Never write a stage's outputs over its own inputs.
     if (place && out.some((o) => o.data.buffer === place!.buffer)) place = undefined;
     if (place) staged = place;

@@ -5,7 +5,7 @@
  * chunk (libhdf5 skips an optional filter whose encoder fails).
  */
 import { H5FormatError, H5UnsupportedError } from '../errors.js';
-import type { FilterContext } from './filter.js';
+import type { Filter, FilterContext } from './filter.js';
 import { filterName, getFilter } from './registry.js';
 
 /** One pipeline entry; structurally compatible with the pipeline message. */
@@ -43,6 +43,15 @@ export function decodeChunk(pipeline: readonly PipelineEntry[], stored: Uint8Arr
 }
 
 /**
+ * The buffer `filter` offers for a batch of `bytes` input bytes
+ * (Filter.inputBuffer), cut to that size, or undefined.
+ */
+export function offeredInputBuffer(filter: Filter | undefined, bytes: number): Uint8Array | undefined {
+  const b = filter?.inputBuffer?.(bytes);
+  return b && b.length >= bytes ? b.subarray(0, bytes) : undefined;
+}
+
+/**
  * Where a batch of `bytes` stored bytes for `pipeline` should be read, when
  * one of its filters asks for its inputs in a buffer of its own
  * (Filter.inputBuffer; the first asking in decoding order wins), else
@@ -50,8 +59,8 @@ export function decodeChunk(pipeline: readonly PipelineEntry[], stored: Uint8Arr
  */
 export function batchInputBuffer(pipeline: readonly PipelineEntry[], bytes: number): Uint8Array | undefined {
   for (let i = pipeline.length - 1; i >= 0; i--) {
-    const b = getFilter(pipeline[i].id)?.inputBuffer?.(bytes);
-    if (b) return b.length >= bytes ? b.subarray(0, bytes) : undefined;
+    const filter = getFilter(pipeline[i].id);
+    if (filter?.inputBuffer) return offeredInputBuffer(filter, bytes);
   }
   return undefined;
 }
