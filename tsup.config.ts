@@ -31,6 +31,8 @@ export default defineConfig([
   {
     entry: { 'node/cli': 'src/node/cli.ts' },
     format: ['esm'],
+    // One file: the on-demand readers' dynamic import() is inlined, not split out.
+    splitting: false,
     target: 'es2022',
     banner: { js: '#!/usr/bin/env node' },
   },

@@ -17,6 +17,7 @@ const distPlugin = {
 
 const ENTRIES = [
   { name: "h5kit read-only ('h5kit/read': open + Dataset.read)", file: 'h5kit-read.mjs' },
+  { name: "h5kit read-only through openAsync ('h5kit/read'; + on-demand readers chunk)", file: 'h5kit-read-async.mjs', split: true },
   { name: 'h5kit full (dist/index.js, everything)', file: 'h5kit-full.mjs' },
   { name: 'h5wasm (ESM, WASM embedded)', file: 'h5wasm.mjs' },
   { name: 'jsfive (with its pako)', file: 'jsfive.mjs' },
@@ -36,9 +37,39 @@ for (const e of ENTRIES) {
     plugins: [distPlugin],
     // h5wasm's Emscripten glue imports Node builtins behind runtime checks.
     external: ['fs', 'path', 'crypto', 'module', 'url', 'worker_threads', 'node:*'],
+    // Split entries: dynamic import()s become chunks of their own, loaded on demand.
+    ...(e.split ? { splitting: true, outdir: join(BENCH, 'data', 'bundle-split'), metafile: true } : {}),
   });
-  const code = r.outputFiles[0].contents;
-  out.push({ name: e.name, key: e.file.replace('.mjs', ''), minBytes: code.length, gzBytes: gzipSync(code, { level: 9 }).length, warnings: r.warnings.length });
+  const gz = (code) => gzipSync(code, { level: 9 }).length;
+  if (!e.split) {
+    const code = r.outputFiles[0].contents;
+    out.push({ name: e.name, key: e.file.replace('.mjs', ''), minBytes: code.length, gzBytes: gz(code), warnings: r.warnings.length });
+    continue;
+  }
+  // What loads up front: the entry chunk and its static imports; the rest only on demand.
+  const outputs = r.metafile.outputs;
+  const entryOut = Object.keys(outputs).find((k) => outputs[k].entryPoint);
+  const eager = new Set();
+  const visit = (k) => {
+    if (eager.has(k)) return;
+    eager.add(k);
+    for (const i of outputs[k].imports) if (i.kind === 'import-statement' && outputs[i.path]) visit(i.path);
+  };
+  visit(entryOut);
+  const files = r.outputFiles.filter((f) => f.path.endsWith('.js'));
+  const rel = (f) => Object.keys(outputs).find((k) => f.path.endsWith(k));
+  const upFront = files.filter((f) => eager.has(rel(f)));
+  const onDemand = files.filter((f) => !eager.has(rel(f)));
+  const sum = (fs, m) => fs.reduce((a, f) => a + m(f.contents), 0);
+  out.push({
+    name: e.name,
+    key: e.file.replace('.mjs', ''),
+    minBytes: sum(upFront, (c) => c.length),
+    gzBytes: sum(upFront, gz),
+    onDemandMinBytes: sum(onDemand, (c) => c.length),
+    onDemandGzBytes: sum(onDemand, gz),
+    warnings: r.warnings.length,
+  });
 }
 // Where the read-only entry's minified bytes come from: dist/ is one file, so
 // the same entry is built from src/ with a metafile (diagnostic only).

@@ -52,3 +52,21 @@ export class H5ValueError extends H5Error {
 export class H5LockTimeoutError extends H5Error {
   override name = 'H5LockTimeoutError';
 }
+
+/** Names of the readers 'h5kit/read' loads on demand (src/on-demand/). */
+export type OnDemandModule = 'nbit' | 'scaleoffset' | 'lzf' | 'virtual' | 'sharedMessages' | 'cacheImage' | 'regionReferences' | 'chunkArrays';
+
+/**
+ * The file uses a structure whose reader 'h5kit/read' loads on demand, and
+ * it was not loaded. openAsync() loads it by itself; before a synchronous
+ * open(), `await loadReaders()` (or import 'h5kit', which has them all).
+ */
+export class H5NotLoadedError extends H5UnsupportedError {
+  override name = 'H5NotLoadedError';
+  constructor(
+    readonly module: OnDemandModule,
+    what: string,
+  ) {
+    super(`${what}: its reader is loaded on demand in 'h5kit/read' and is not loaded yet; call \`await loadReaders()\` once before open(), read through openAsync(), or use the 'h5kit' entry, which has them all`);
+  }
+}

@@ -29,8 +29,11 @@ export {
   H5KeyExistsError,
   H5LockTimeoutError,
   H5ValueError,
+  H5NotLoadedError,
+  type OnDemandModule,
 } from './errors.js';
 export { load, type LoadOptions } from './api/load.js';
 export { MARKER, type NdArray } from './api/mapping.js';
 export { openAsync, AsyncFile } from './api/open-async.js';
+export { loadReaders } from './on-demand/load.js';
 export { blobSource, httpSource, type AsyncByteSource, type BlockCacheOptions } from './io/async-source.js';

@@ -14,8 +14,8 @@ import { readDatatype } from '../format/messages/datatype.js';
 import { H5Node } from './node.js';
 import { decodeValue, type ReadOptions, type Value } from './values.js';
 import { filterName } from '../filters/registry.js';
-import { readVirtualMappings } from '../format/virtual-mapping.js';
-import { VirtualLayout, type VirtualSource } from '../model/virtual.js';
+import type { VirtualLayout, VirtualSource } from '../model/virtual.js';
+import { need as needModule } from '../on-demand/registry.js';
 
 /** A dataset: typed n-dimensional data with h5py's metadata vocabulary. */
 export class Dataset extends H5Node {
@@ -55,6 +55,7 @@ export class Dataset extends H5Node {
         : NO_FILL_VALUE_MESSAGE;
     let virtual: VirtualLayout | undefined;
     if (layout.class === 'virtual') {
+      const { VirtualLayout, readVirtualMappings } = needModule('virtual', `virtual dataset "${this.name}"`);
       virtual = new VirtualLayout(readVirtualMappings(ctx, layout.heapAddress, layout.heapIndex), (file, path) => this.virtualSource(file, path), `dataset "${this.name}"`);
       if (space.kind === 'simple') space = { ...space, dims: virtual.extent(space.dims) };
     }

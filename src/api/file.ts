@@ -3,11 +3,11 @@ import { FileContext } from '../format/file-context.js';
 import { readObjectHeader } from '../format/object-header.js';
 import { readSuperblock, type Superblock } from '../format/superblock.js';
 import { readSuperblockExtension, type SuperblockExtension } from '../format/superblock-extension.js';
-import { readCacheImage } from '../format/cache-image.js';
 import type { ByteSource } from '../io/source.js';
 import { MemorySource } from '../io/memory-source.js';
 import type { SharedMessageStore } from '../model/header-messages.js';
 import { sharedMessageStore } from '../model/sohm.js';
+import { need } from '../on-demand/registry.js';
 import { Dataset } from './dataset.js';
 import { classifyHeader, Group, type H5Object } from './group.js';
 import { ExternalLink, UserDefinedLink } from './links.js';
@@ -66,7 +66,7 @@ export class File extends Group {
       : options;
     this.extension = readSuperblockExtension(ctx, sb.extensionAddress);
     const image = this.extension?.cacheImage;
-    if (image) ctx.setOverlay(readCacheImage(ctx, image.address, image.length));
+    if (image) ctx.setOverlay(need('cacheImage', 'metadata cache image').readCacheImage(ctx, image.address, image.length));
   }
 
   /** Size of the user block before the superblock (0 if none). */

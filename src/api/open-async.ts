@@ -6,6 +6,7 @@ import { Dataset } from './dataset.js';
 import { File, type OpenOptions } from './file.js';
 import { Group } from './group.js';
 import { load, type LoadOptions } from './load.js';
+import { withReaders } from '../on-demand/load.js';
 import type { ReadOptions, Value } from './values.js';
 
 /**
@@ -25,14 +26,21 @@ export class AsyncFile {
     const cache = new BlockCache(src, options);
     // Superblock and root metadata usually sit in the first blocks: fetch them in one request.
     await cache.fetch([{ offset: 0, length: Math.min(src.size, 4 * cache.blockSize) }]);
-    const file = await runWithCache(cache, () => new File(cache, options));
+    const file = await withReaders(() => runWithCache(cache, () => new File(cache, options)));
     // Deflate chunks are inflated by the runtime's DecompressionStream between runs (native zlib).
     if (DeferredInflate.available()) file.context.deferredInflate = new DeferredInflate(cache.maxBytes);
     return new AsyncFile(cache, file);
   }
 
-  /** Run any synchronous h5kit operation on the file, fetching the bytes it needs. */
-  async run<T>(op: (file: File) => T): Promise<T> {
+  /**
+   * Run any synchronous h5kit operation on the file, fetching the bytes it
+   * needs (and, in 'h5kit/read', the readers of rare structures it meets).
+   */
+  run<T>(op: (file: File) => T): Promise<T> {
+    return withReaders(() => this.runFetching(op));
+  }
+
+  private async runFetching<T>(op: (file: File) => T): Promise<T> {
     const inflates = this.file.context.deferredInflate;
     try {
       // Each NeedInflate round settles at least one queued chunk, so this ends.

@@ -7,7 +7,8 @@ import type { SharedPointer } from '../format/messages/shared-message.js';
 import { MessageType } from '../format/object-header.js';
 import { decodeElements, type DecodeOptions, type DecodeServices } from '../model/decode.js';
 import { followShared, messageReader } from '../model/header-messages.js';
-import { readRegionHeapObject, type RegionSelection } from '../model/references.js';
+import type { RegionSelection } from '../model/references.js';
+import { need } from '../on-demand/registry.js';
 import { globalHeapObject } from '../format/global-heap.js';
 import type { NumericArray } from '../model/typed-arrays.js';
 import type { File } from './file.js';
@@ -58,7 +59,7 @@ export function decodeServices(file: File): DecodeServices {
     objectReference: (addr) => (addr < 0 ? null : new Reference(addr)),
     regionReference: (bytes) => {
       if (!bytes) return null;
-      const { address, selection } = readRegionHeapObject(bytes, ctx.sizes.offsetSize);
+      const { address, selection } = need('regionReferences', 'dataset region reference').readRegionHeapObject(bytes, ctx.sizes.offsetSize);
       return new RegionReference(address, selection);
     },
   };

@@ -6,7 +6,8 @@
  */
 import { H5FormatError, H5UnsupportedError } from '../errors.js';
 import type { Filter, FilterContext } from './filter.js';
-import { filterName, getFilter } from './registry.js';
+import { filterName, getFilter, onDemandFilterModule } from './registry.js';
+import { need } from '../on-demand/registry.js';
 
 /** One pipeline entry; structurally compatible with the pipeline message. */
 export interface PipelineEntry {
@@ -94,7 +95,11 @@ export function decodeChunks(
       : { elementSize: chunk.elementSize, clientData: pipeline[i].clientData, where: wheres[k], decodedSize: -1, sizeHint: chunk.chunkBytes };
   const filterOf = (i: number, k: number) => {
     const filter = getFilter(pipeline[i].id);
-    if (!filter) throw new H5UnsupportedError(`filter ${describe(pipeline[i])} is not available to decode ${wheres[k]}`);
+    if (!filter) {
+      const module = onDemandFilterModule(pipeline[i].id);
+      if (module) need(module, `filter ${describe(pipeline[i])} of ${wheres[k]}`);
+      throw new H5UnsupportedError(`filter ${describe(pipeline[i])} is not available to decode ${wheres[k]}`);
+    }
     return filter;
   };
   // Chunks whose stages below the current one already ran (handed on by a decodeMany filter).

@@ -6,11 +6,9 @@
 import { deflateFilter } from './deflate.js';
 import type { Filter } from './filter.js';
 import { fletcher32Filter } from './fletcher32.js';
-import { lzfFilter } from './lzf.js';
-import { nbitFilter } from './nbit.js';
-import { scaleoffsetFilter } from './scaleoffset.js';
 import { shuffleFilter } from './shuffle.js';
 import { H5ValueError } from '../errors.js';
+import { modulesGeneration, providedModule } from '../on-demand/registry.js';
 
 /**
  * Names of filter ids: those predefined by libhdf5 (0-255) and those
@@ -62,11 +60,31 @@ const KNOWN_NAMES: ReadonlyMap<number, string> = new Map([
 ]);
 
 const filters = new Map<number, Filter>();
-let builtinsAdded = false;
+let builtinsAdded = -1;
 
-/** Built-in decoders (encoders are paired with them by encoders.ts, for writing). */
+/** Built-in decoders that 'h5kit/read' loads on demand (src/on-demand/). */
+const ON_DEMAND = new Map([
+  [5, 'nbit'],
+  [6, 'scaleoffset'],
+  [32000, 'lzf'],
+] as const);
+
+/** The on-demand module that decodes filter `id`, if it is one of them. */
+export function onDemandFilterModule(id: number): 'nbit' | 'scaleoffset' | 'lzf' | undefined {
+  return ON_DEMAND.get(id as 5);
+}
+
+/**
+ * Built-in decoders (encoders are paired with them by encoders.ts, for
+ * writing): those always present and the on-demand ones provided so far.
+ */
 function builtins(): Filter[] {
-  return [deflateFilter, shuffleFilter, fletcher32Filter, nbitFilter, scaleoffsetFilter, lzfFilter];
+  const out = [deflateFilter, shuffleFilter, fletcher32Filter];
+  for (const name of ON_DEMAND.values()) {
+    const f = providedModule(name);
+    if (f) out.push(f);
+  }
+  return out;
 }
 
 /** @internal The built-in decoder of filter `id`, if any. */
@@ -75,8 +93,10 @@ export function builtinDecoder(id: number): Filter | undefined {
 }
 
 function ensureBuiltins(): void {
-  if (builtinsAdded) return;
-  builtinsAdded = true;
+  // Again when on-demand decoders were provided since.
+  const generation = modulesGeneration();
+  if (generation === builtinsAdded) return;
+  builtinsAdded = generation;
   for (const filter of builtins()) if (!filters.has(filter.id)) filters.set(filter.id, filter);
 }
 

@@ -2,11 +2,11 @@ import { H5FormatError } from '../errors.js';
 import { chunkBTreeRecords, type ChunkRecord } from '../format/btree-v1.js';
 import { isUndefinedAddress } from '../format/byte-reader.js';
 import { btreeV2ChunkRecords } from '../format/chunk-index/btree-v2-chunks.js';
-import { ExtensibleArray } from '../format/chunk-index/extensible-array.js';
-import { FixedArray, type ChunkEntries } from '../format/chunk-index/fixed-array.js';
+import type { ChunkEntries } from '../format/chunk-index/fixed-array.js';
 import { implicitChunkAddress } from '../format/chunk-index/implicit.js';
 import type { FileContext } from '../format/file-context.js';
 import type { DataLayout } from '../format/messages/data-layout.js';
+import { need } from '../on-demand/registry.js';
 import { product } from './selection.js';
 
 export type ChunkLocation = ChunkRecord;
@@ -134,7 +134,7 @@ function allChunks(
     const counts = maxChunkCounts(layout, dims, maxDims);
     switch (layout.index.type) {
       case 'fixed-array': {
-        const fa = FixedArray.read(ctx, layout.address);
+        const fa = need('chunkArrays', 'fixed array chunk index').FixedArray.read(ctx, layout.address);
         if (counts.some((c) => !Number.isFinite(c))) {
           throw new H5FormatError('fixed array header', layout.address, 'fixed array chunk index on a dataset with an unlimited dimension');
         }
@@ -146,7 +146,7 @@ function allChunks(
         return locations(fa.entries(ctx), counts, identity(rank), cd, chunkBytes);
       }
       case 'extensible-array': {
-        const ea = ExtensibleArray.read(ctx, layout.address);
+        const ea = need('chunkArrays', 'extensible array chunk index').ExtensibleArray.read(ctx, layout.address);
         // The unlimited dimension is moved first ("swizzled"), the others keep
         // their order; the index is row-major over that grid (H5D__earray_idx_get_addr).
         let unlim = counts.findIndex((c) => !Number.isFinite(c));

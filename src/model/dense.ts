@@ -8,7 +8,7 @@ import type { AttributeInfo, LinkInfo } from '../format/messages/info.js';
 import { readLinkMessage, type LinkMessage } from '../format/messages/link.js';
 import { MessageFlag, MessageType } from '../format/object-header.js';
 import type { SharedMessageStore } from './header-messages.js';
-import { fileSharedMessages, SharedMessages } from './sohm.js';
+import { fileSharedMessages } from './sohm.js';
 
 /**
  * Dense storage of links and attributes (spec IV.A.2.c / IV.A.2.v): message
@@ -46,7 +46,7 @@ export function denseAttributes(ctx: FileContext, info: AttributeInfo, sohm?: Sh
       // A shared attribute: the heap ID names the message in the SOHM heap for attributes.
       const store: SharedMessageStore | undefined = sohm ?? fileSharedMessages(ctx);
       if (!store) throw new H5FormatError('v2 B-tree type 8 record', at, 'attribute is shared but the file has no shared message table');
-      data = store instanceof SharedMessages ? store.read(rec.heapId, MessageType.Attribute) : store.read(rec.heapId);
+      data = store.read(rec.heapId, MessageType.Attribute);
     } else {
       ({ data, address } = heap.read(rec.heapId));
     }

@@ -24,8 +24,8 @@ export function findMessages(h: ObjectHeader, type: number): HeaderMessage[] {
 
 /** Where a SOHM heap lookup goes (set when the superblock extension has a shared message table). */
 export interface SharedMessageStore {
-  /** The message body stored in the SOHM heap under this heap ID. */
-  read(heapId: Uint8Array): Uint8Array;
+  /** The message body stored in the SOHM heap under this heap ID (`type`, the message type, picks the index's heap when known). */
+  read(heapId: Uint8Array, type?: number): Uint8Array;
 }
 
 const MAX_SHARED_HOPS = 16;

@@ -7,9 +7,13 @@ import { File, open, type OpenOptions } from '../api/file.js';
 import { FileSource } from './file-source.js';
 import { nodeDeflateFilter } from './zlib-deflate.js';
 import { registerFilter } from '../filters/registry.js';
+import { ALL_READERS } from '../on-demand/all.js';
+import { provideModules } from '../on-demand/registry.js';
 
 // Node's zlib replaces pako for deflate wherever h5kit/node is loaded.
 registerFilter(nodeDeflateFilter);
+// Every reader up front: only 'h5kit/read' loads rare ones on demand (src/on-demand/).
+provideModules(ALL_READERS);
 import { FileSink } from './file-sink.js';
 import { WritableFile, type CreateOptions } from '../api/writable.js';
 import { planValue, writePlan, type Plan, type SaveOptions } from '../api/save.js';

@@ -5,6 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeChunk, getFilter } from '../../src/filters/index.js';
+// The full library, where every decoder is present ('h5kit/read' loads some on demand: tests/unit/on-demand.test.ts).
+import '../../src/index.js';
 
 interface FixtureChunk {
   offset: number[];

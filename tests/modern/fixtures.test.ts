@@ -12,7 +12,7 @@ import { describeType } from '../../src/dump/describe.js';
 import { describeFile, MemorySource, open, type Datatype } from '../../src/index.js';
 import { compare } from '../helpers/compare.js';
 import { sharedMessageIndexRecords } from '../../src/format/sohm.js';
-import type { SharedMessages } from '../../src/model/sohm.js';
+import type { SharedMessages } from '../../src/model/shared-messages.js';
 
 const dir = fileURLToPath(new URL('../fixtures/modern/', import.meta.url));
 const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.h5') && existsSync(join(dir, f + '.json'))) : [];

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { open } from '../../src/api/file.js';
+import { open } from '../../src/index.js';
 import { describeFile } from '../../src/dump/describe.js';
 import { H5UnsupportedError, H5ValueError } from '../../src/errors.js';
 import { createBytesFromDescription } from '../../src/node/create-from-json.js';

@@ -19,6 +19,24 @@ describe('entry points', () => {
     expect(inputs.filter((f) => /^src\/(writer|edit)\/|node_modules\/pako|deflate-encode|scaleoffset-encode|encoders\.ts|pipeline-encode/.test(f))).toEqual([]);
   });
 
+  it("'h5kit/read' loads the readers of rare structures only on demand (a chunk of their own)", () => {
+    const r = buildSync({
+      entryPoints: [join(ROOT, 'src/read.ts')],
+      bundle: true, splitting: true, outdir: join(ROOT, 'tests/tmp/entries-split'), write: false, metafile: true, format: 'esm', platform: 'browser', logLevel: 'silent', absWorkingDir: ROOT,
+    });
+    const outputs = Object.values(r.metafile!.outputs);
+    const entry = outputs.find((o) => o.entryPoint === 'src/read.ts')!;
+    const upFront = new Set(Object.keys(entry.inputs));
+    for (const i of entry.imports) if (i.kind === 'import-statement') for (const f of Object.keys(r.metafile!.outputs[i.path]?.inputs ?? {})) upFront.add(f);
+    const RARE = ['src/filters/nbit.ts', 'src/filters/scaleoffset.ts', 'src/filters/lzf.ts', 'src/model/virtual.ts', 'src/model/shared-messages.ts', 'src/format/cache-image.ts', 'src/model/references.ts', 'src/format/chunk-index/fixed-array.ts', 'src/format/chunk-index/extensible-array.ts'];
+    expect(RARE.filter((f) => upFront.has(f))).toEqual([]);
+    // ... and they are in the bundle, behind the dynamic import.
+    const lazy = outputs.filter((o) => o !== entry && entry.imports.some((i) => i.kind === 'dynamic-import' && r.metafile!.outputs[i.path] === o));
+    expect(lazy.length).toBe(1);
+    const inLazy = new Set(lazy.flatMap((o) => Object.keys(o.inputs)));
+    expect(RARE.filter((f) => !inLazy.has(f) && !Object.values(r.metafile!.outputs).some((o) => o !== entry && o.inputs[f]))).toEqual([]);
+  });
+
   it("'h5kit/node' never loads pako", () => {
     const inputs = inputsOf('src/node/index.ts', 'node');
     expect(inputs).toContain('src/writer/serialize.ts');
