@@ -14,7 +14,7 @@ import { compare } from '../helpers/compare.js';
 import { FIXTURES } from '../helpers/fixtures.js';
 import { oracleRequired, runPython } from '../helpers/oracle.js';
 
-const bytesOf = (rel: string) => new Uint8Array(readFileSync(join(FIXTURES, rel)));
+const bytesOf = (rel: string): Uint8Array<ArrayBuffer> => new Uint8Array(readFileSync(join(FIXTURES, rel)));
 const read = (f: File, path: string) => (f.get(path) as Dataset).read();
 
 // Made by h5py at test time with the default format bounds (so v1 B-tree
@@ -36,12 +36,12 @@ with h5py.File(sys.argv[1], 'w') as f:
 with h5py.File(sys.argv[1], 'r') as f:
     print(json.dumps({k: f[k][()].tolist() for k in ('src', 'vds', 'lzf', 'scaleoffset')}))
 `;
-let made: { bytes: Uint8Array; expected: Record<string, unknown[]> } | undefined;
+let made: { bytes: Uint8Array<ArrayBuffer>; expected: Record<string, unknown[]> } | undefined;
 function h5pyFile() {
   if (!made) {
     const path = join(tmp, 'on-demand.h5');
     const expected = JSON.parse(runPython(['-c', SCRIPT, path])) as Record<string, unknown[]>;
-    made = { bytes: new Uint8Array(readFileSync(path)), expected };
+    made = { bytes: new Uint8Array(readFileSync(path)) as Uint8Array<ArrayBuffer>, expected };
   }
   return made;
 }
