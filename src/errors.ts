@@ -1,3 +1,5 @@
+import type { OnDemandModules } from './on-demand/registry.js';
+
 /**
  * Error classes users can catch. Every error h5kit raises on purpose is an
  * `H5Error`; format problems carry the structure name and file offset.
@@ -53,8 +55,8 @@ export class H5LockTimeoutError extends H5Error {
   override name = 'H5LockTimeoutError';
 }
 
-/** Names of the readers 'h5kit/read' loads on demand (src/on-demand/). */
-export type OnDemandModule = 'nbit' | 'scaleoffset' | 'lzf' | 'virtual' | 'sharedMessages' | 'cacheImage' | 'regionReferences' | 'chunkArrays';
+/** Names of the readers 'h5kit/read' loads on demand (src/on-demand/registry.ts). */
+export type OnDemandModule = keyof OnDemandModules;
 
 /**
  * The file uses a structure whose reader 'h5kit/read' loads on demand, and

@@ -70,7 +70,7 @@ const ON_DEMAND = new Map([
 ] as const);
 
 /** The on-demand module that decodes filter `id`, if it is one of them. */
-export function onDemandFilterModule(id: number): 'nbit' | 'scaleoffset' | 'lzf' | undefined {
+export function onDemandFilterModule(id: number) {
   return ON_DEMAND.get(id as 5);
 }
 

@@ -39,11 +39,6 @@ export interface OnDemandModules {
   chunkArrays: { FixedArray: typeof FixedArray; ExtensibleArray: typeof ExtensibleArray };
 }
 
-// Checked against errors.ts's list of names.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
-const namesAgree: Same<keyof OnDemandModules, OnDemandModule> = true;
-void namesAgree;
-
 const provided: Partial<OnDemandModules> = {};
 let generation = 0;
 
