@@ -95,36 +95,5 @@ try {
 } catch (e) {
   breakdown = { error: String(e.message ?? e).slice(0, 300) };
 }
-// The same entry with the modules for what jsfive cannot read replaced by empty
-// stubs (diagnostic only: such a bundle fails on those files): how much of the
-// gap to jsfive is capability. jsfive (0.4) has no nbit, scale-offset or lzf
-// decoder, no virtual datasets, shared messages or cache image, no layout v4
-// chunk indexes, no region references.
-const JSFIVE_LACKS = [
-  'src/filters/nbit.ts', 'src/filters/scaleoffset.ts', 'src/filters/scaleoffset-format.ts', 'src/filters/lzf.ts',
-  'src/model/virtual.ts', 'src/format/virtual-mapping.ts', 'src/format/sohm.ts', 'src/model/sohm.ts', 'src/format/cache-image.ts',
-  'src/format/chunk-index/fixed-array.ts', 'src/format/chunk-index/extensible-array.ts', 'src/format/chunk-index/btree-v2-chunks.ts',
-  'src/format/dataspace-selection.ts', 'src/model/references.ts',
-];
-try {
-  const { readFileSync } = await import('node:fs');
-  const stubs = {
-    name: 'stub-jsfive-lacks',
-    setup(b) {
-      b.onLoad({ filter: /\.ts$/ }, (a) => {
-        if (!JSFIVE_LACKS.some((f) => a.path.endsWith(f))) return undefined;
-        const src = readFileSync(a.path, 'utf8');
-        const names = new Set([...src.matchAll(/^export (?:abstract )?(?:function|class|const|let)\s+(\w+)/gm)].map((m) => m[1]));
-        for (const m of src.matchAll(/^export \{([^}]*)\}/gm)) for (const x of m[1].split(',')) if (x.trim() && !x.trim().startsWith('type ')) names.add(x.trim().split(/\s+as\s+/).pop());
-        return { contents: [...names].map((n) => `export const ${n} = undefined;`).join('\n'), loader: 'ts' };
-      });
-    },
-  };
-  const r = await build({ ...breakdownBuild, metafile: false, plugins: [stubs] });
-  const code = r.outputFiles[0].contents;
-  breakdown.jsfiveFeatureSet = { stubbed: JSFIVE_LACKS.length, minBytes: code.length, gzBytes: gzipSync(code, { level: 9 }).length };
-} catch (e) {
-  if (breakdown) breakdown.jsfiveFeatureSet = { error: String(e.message ?? e).slice(0, 300) };
-}
 out.push({ breakdown });
 console.log(JSON.stringify(out));

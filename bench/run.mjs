@@ -381,7 +381,7 @@ const bundleRows = (bundles.json ?? []).filter((b) => b.key).map((b) => [
 ]);
 // The read-only entry against jsfive's bundle (the acceptance compares the two).
 const bJsfive = bundleBy['jsfive'];
-const readVsJsfive = bRead && bJsfive ? (bRead.gzBytes > bJsfive.gzBytes ? `'h5kit/read' is ${((bRead.gzBytes / bJsfive.gzBytes - 1) * 100).toFixed(0)}% larger than jsfive (${(bRead.gzBytes / 1000).toFixed(1)} vs ${(bJsfive.gzBytes / 1000).toFixed(1)} kB). ${NOTES['bundle-vs-jsfive'] ?? ''}` : `'h5kit/read' is smaller than jsfive (${(bRead.gzBytes / 1000).toFixed(1)} vs ${(bJsfive.gzBytes / 1000).toFixed(1)} kB).`) : '';
+const readVsJsfive = bRead && bJsfive ? (bRead.gzBytes > bJsfive.gzBytes ? `'h5kit/read' is ${((bRead.gzBytes / bJsfive.gzBytes - 1) * 100).toFixed(0)}% larger than jsfive (${(bRead.gzBytes / 1000).toFixed(1)} vs ${(bJsfive.gzBytes / 1000).toFixed(1)} kB). ${NOTES['bundle-vs-jsfive'] ?? ''}` : `'h5kit/read' is smaller than jsfive (${(bRead.gzBytes / 1000).toFixed(1)} vs ${(bJsfive.gzBytes / 1000).toFixed(1)} kB). ${NOTES['bundle-read-vs-jsfive'] ?? ''}`) : '';
 const refRows = references.map((r) => [r.name, r.ms === null ? '' : fmtMs(r.ms), r.ms ? `${(r.bytes / 2 ** 20 / (r.ms / 1000)).toFixed(0)} MiB/s` : '']);
 
 function missLine(m) {
@@ -449,7 +449,7 @@ Bundles: esbuild ${env.esbuild} JS API, bundle + minify, ESM, platform browser, 
 ${mdTable(['Bundle', 'minified B', 'min+gz B', 'min+gz', 'on demand'], bundleRows)}
 
 ${readVsJsfive}
-${breakdown?.groups ? `\nWhere the read-only entry's minified bytes come from (the same entry built from \`src/\` with an esbuild metafile, ${breakdown.minBytes.toLocaleString('en-US')} B): ${breakdown.groups.map(([g, b]) => `${g} ${(b / 1000).toFixed(1)} kB`).join(', ')}. Largest files: ${breakdown.top.map(([f, b]) => `${f} ${(b / 1000).toFixed(1)} kB`).join(', ')}.${breakdown.jsfiveFeatureSet?.gzBytes ? ` At jsfive's feature set (the ${breakdown.jsfiveFeatureSet.stubbed} modules for what jsfive cannot read replaced by empty stubs, see bench/bundle-size.mjs; diagnostic only) the entry is ${(breakdown.jsfiveFeatureSet.gzBytes / 1000).toFixed(1)} kB min+gz.` : ''}\n` : ''}
+${breakdown?.groups ? `\nWhere the read-only entry's minified bytes come from (the same entry built from \`src/\` with an esbuild metafile, ${breakdown.minBytes.toLocaleString('en-US')} B): ${breakdown.groups.map(([g, b]) => `${g} ${(b / 1000).toFixed(1)} kB`).join(', ')}. Largest files: ${breakdown.top.map(([f, b]) => `${f} ${(b / 1000).toFixed(1)} kB`).join(', ')}.\n` : ''}
 ## Physical reference points (same machine, same run)
 
 ${mdTable(['Operation', 'median ms', 'throughput'], refRows)}

@@ -4,20 +4,6 @@ import { ByteReader, isUndefinedAddress } from './byte-reader.js';
 import { BTreeV2, decodeSharedMessageRecord, type SharedMessageRecord } from './btree-v2.js';
 import type { FileContext } from './file-context.js';
 
-/** Shared Message Table message (spec IV.A.2.p, type 0x0F), found in the superblock extension. */
-export interface SharedMessageTableMessage {
-  readonly tableAddress: number;
-  readonly indexCount: number;
-}
-
-export function readSharedMessageTableMessage(r: ByteReader): SharedMessageTableMessage {
-  const version = r.u8();
-  if (version !== 0) r.fail(`unknown shared message table message version ${version}`);
-  const tableAddress = r.offset();
-  const indexCount = r.u8();
-  return { tableAddress, indexCount };
-}
-
 /** One index of the master table: which message types it shares and where its index and heap are. */
 export interface SharedMessageIndex {
   readonly indexType: 'list' | 'btree';

@@ -3,7 +3,7 @@ import type { FileContext } from '../format/file-context.js';
 import { readAttributeMessage, type AttributeMessage } from '../format/messages/attribute.js';
 import { readAttributeInfo } from '../format/messages/info.js';
 import { MessageType, type ObjectHeader } from '../format/object-header.js';
-import { denseAttributes } from './dense.js';
+import { need } from '../on-demand/registry.js';
 import { findMessage, findMessages, messageReader, resolveMessage } from './header-messages.js';
 import { fileSharedMessages } from './sohm.js';
 import { compareNames } from './links.js';
@@ -24,7 +24,7 @@ export function objectAttributes(ctx: FileContext, h: ObjectHeader): { attrs: At
   const dense = !!info && !isUndefinedAddress(info.fractalHeapAddress);
   const trackOrder = !!info?.creationOrderTracked;
   let attrs: { msg: AttributeMessage; order: number }[] = compact;
-  if (dense) attrs = attrs.concat(denseAttributes(ctx, info!).map((msg) => ({ msg, order: msg.creationOrder ?? 0 })));
+  if (dense) attrs = attrs.concat(need('denseStorage', 'dense attribute storage (fractal heap)').denseAttributes(ctx, info!).map((msg) => ({ msg, order: msg.creationOrder ?? 0 })));
   if (trackOrder) attrs.sort((a, b) => a.order - b.order);
   else attrs.sort((a, b) => compareNames(a.msg.name, b.msg.name));
   return { attrs: attrs.map((a) => a.msg), trackOrder, dense };

@@ -1,7 +1,6 @@
 import { H5FormatError } from '../errors.js';
 import { chunkBTreeRecords, type ChunkRecord } from '../format/btree-v1.js';
 import { isUndefinedAddress } from '../format/byte-reader.js';
-import { btreeV2ChunkRecords } from '../format/chunk-index/btree-v2-chunks.js';
 import type { ChunkEntries } from '../format/chunk-index/fixed-array.js';
 import { implicitChunkAddress } from '../format/chunk-index/implicit.js';
 import type { FileContext } from '../format/file-context.js';
@@ -134,7 +133,7 @@ function allChunks(
     const counts = maxChunkCounts(layout, dims, maxDims);
     switch (layout.index.type) {
       case 'fixed-array': {
-        const fa = need('chunkArrays', 'fixed array chunk index').FixedArray.read(ctx, layout.address);
+        const fa = need('chunkIndexes', 'fixed array chunk index').FixedArray.read(ctx, layout.address);
         if (counts.some((c) => !Number.isFinite(c))) {
           throw new H5FormatError('fixed array header', layout.address, 'fixed array chunk index on a dataset with an unlimited dimension');
         }
@@ -146,7 +145,7 @@ function allChunks(
         return locations(fa.entries(ctx), counts, identity(rank), cd, chunkBytes);
       }
       case 'extensible-array': {
-        const ea = need('chunkArrays', 'extensible array chunk index').ExtensibleArray.read(ctx, layout.address);
+        const ea = need('chunkIndexes', 'extensible array chunk index').ExtensibleArray.read(ctx, layout.address);
         // The unlimited dimension is moved first ("swizzled"), the others keep
         // their order; the index is row-major over that grid (H5D__earray_idx_get_addr).
         let unlim = counts.findIndex((c) => !Number.isFinite(c));
@@ -155,7 +154,7 @@ function allChunks(
         return locations(ea.entries(ctx), order.map((d) => counts[d]), order, cd, chunkBytes);
       }
       case 'btree-v2': {
-        return btreeV2ChunkRecords(ctx, layout.address, rank).map((rec) => ({
+        return need('chunkIndexes', 'v2 B-tree chunk index').btreeV2ChunkRecords(ctx, layout.address, rank).map((rec) => ({
           offset: rec.scaled.map((s, d) => s * cd[d]),
           address: rec.address,
           size: rec.size ?? chunkBytes,

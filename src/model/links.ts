@@ -7,7 +7,7 @@ import { readLinkInfo, readSymbolTableMessage, type LinkInfo } from '../format/m
 import { readLinkMessage, type LinkMessage } from '../format/messages/link.js';
 import { MessageType, type ObjectHeader } from '../format/object-header.js';
 import { DEFAULT_LEAF_K, readSymbolTableNode, symbolTableNodeSize } from '../format/symbol-table.js';
-import { denseLinks } from './dense.js';
+import { need } from '../on-demand/registry.js';
 import { findMessage, findMessages, messageReader } from './header-messages.js';
 
 export type Link = LinkMessage;
@@ -77,7 +77,7 @@ export function groupLinks(ctx: FileContext, h: ObjectHeader, hint?: { btreeAddr
   } else if (st.kind === 'compact') {
     links = findMessages(h, MessageType.Link).map((m) => readLinkMessage(messageReader(ctx, m, 'link message')));
   } else {
-    links = denseLinks(ctx, st.linkInfo!);
+    links = need('denseStorage', 'dense link storage (fractal heap)').denseLinks(ctx, st.linkInfo!);
   }
   if (st.trackOrder) links.sort((a, b) => (a.creationOrder ?? 0) - (b.creationOrder ?? 0));
   else sortByName(links);

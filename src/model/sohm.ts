@@ -2,7 +2,7 @@ import { isUndefinedAddress } from '../format/byte-reader.js';
 import type { FileContext } from '../format/file-context.js';
 import { MessageType, readObjectHeader } from '../format/object-header.js';
 import { readSuperblock } from '../format/superblock.js';
-import { readSharedMessageTableMessage } from '../format/sohm.js';
+import { readSharedMessageTableMessage } from '../format/messages/shared-message-table.js';
 import { need } from '../on-demand/registry.js';
 import { findMessage, messageReader, type SharedMessageStore } from './header-messages.js';
 

@@ -7,9 +7,11 @@ import { lzfFilter } from '../filters/lzf.js';
 import { nbitFilter } from '../filters/nbit.js';
 import { scaleoffsetFilter } from '../filters/scaleoffset.js';
 import { readCacheImage } from '../format/cache-image.js';
+import { btreeV2ChunkRecords } from '../format/chunk-index/btree-v2-chunks.js';
 import { ExtensibleArray } from '../format/chunk-index/extensible-array.js';
 import { FixedArray } from '../format/chunk-index/fixed-array.js';
 import { readVirtualMappings } from '../format/virtual-mapping.js';
+import { denseAttributes, denseLinks } from '../model/dense.js';
 import { readRegionHeapObject } from '../model/references.js';
 import { openSharedMessages } from '../model/shared-messages.js';
 import { VirtualLayout } from '../model/virtual.js';
@@ -23,5 +25,6 @@ export const ALL_READERS: OnDemandModules = {
   sharedMessages: { openSharedMessages },
   cacheImage: { readCacheImage },
   regionReferences: { readRegionHeapObject },
-  chunkArrays: { FixedArray, ExtensibleArray },
+  chunkIndexes: { FixedArray, ExtensibleArray, btreeV2ChunkRecords },
+  denseStorage: { denseLinks, denseAttributes },
 };

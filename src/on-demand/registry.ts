@@ -12,9 +12,11 @@
 import { H5NotLoadedError, type OnDemandModule } from '../errors.js';
 import type { Filter } from '../filters/filter.js';
 import type { readCacheImage } from '../format/cache-image.js';
+import type { btreeV2ChunkRecords } from '../format/chunk-index/btree-v2-chunks.js';
 import type { ExtensibleArray } from '../format/chunk-index/extensible-array.js';
 import type { FixedArray } from '../format/chunk-index/fixed-array.js';
 import type { readVirtualMappings } from '../format/virtual-mapping.js';
+import type { denseAttributes, denseLinks } from '../model/dense.js';
 import type { readRegionHeapObject } from '../model/references.js';
 import type { openSharedMessages } from '../model/shared-messages.js';
 import type { VirtualLayout } from '../model/virtual.js';
@@ -35,8 +37,10 @@ export interface OnDemandModules {
   cacheImage: { readCacheImage: typeof readCacheImage };
   /** Dataset region references (spec VII "Dataset Region References"). */
   regionReferences: { readRegionHeapObject: typeof readRegionHeapObject };
-  /** Fixed and extensible array chunk indexes (layout message version 4). */
-  chunkArrays: { FixedArray: typeof FixedArray; ExtensibleArray: typeof ExtensibleArray };
+  /** The chunk indexes of layout message version 4 that need a structure of their own: fixed array, extensible array, v2 B-tree. */
+  chunkIndexes: { FixedArray: typeof FixedArray; ExtensibleArray: typeof ExtensibleArray; btreeV2ChunkRecords: typeof btreeV2ChunkRecords };
+  /** Dense link and attribute storage: fractal heap (spec III.G) indexed by a v2 B-tree (III.A.2). */
+  denseStorage: { denseLinks: typeof denseLinks; denseAttributes: typeof denseAttributes };
 }
 
 const provided: Partial<OnDemandModules> = {};
