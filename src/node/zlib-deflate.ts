@@ -6,8 +6,10 @@ import { sharedInputBuffer, zlibMany, ZlibJobError, type ZlibJob } from './zlib-
 /**
  * The deflate filter (id 1) on Node's native zlib, which h5kit/node registers
  * in place of the portable one (h5kit's inflate, pako's deflate): several
- * times faster on the benchmark machine (bench/RESULTS.md), and
- * byte-identical to libhdf5's compress2() output at the same level.
+ * times faster on the benchmark machine (bench/RESULTS.md). Same level and
+ * stream parameters as libhdf5's compress2(), but not always the same bytes:
+ * Node's zlib is Chromium's fork, whose deflate stream differs from stock
+ * zlib's (e.g. Debian's 1.2.13) for the same input and level.
  */
 
 export const nodeDeflateFilter: Filter = {
