@@ -337,6 +337,12 @@ for (const m of misses) {
   // S0: the process is mostly Node's own start-up; keep h5kit's and pako's code and module compilation.
   const keep = w ? undefined : (fn, at) => /^(src\/|pako:|dist\/|bench\/data\/h5kit-dist\/)/.test(at) || /compile|garbage/.test(fn);
   if (r.ok && file) profiles[m.id] = summarizeProfile(join(dir, file), 6, keep);
+  // Many runs in one process: how the time per run falls once V8 has compiled the code.
+  const times = r.json?.times;
+  if (profiles[m.id] && times?.length >= 1000) {
+    const med = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
+    profiles[m.id].tiers = { first: med(times.slice(0, 15)), last: med(times.slice(-100)), runs: times.length };
+  }
   else log(`  profile of ${m.id} failed: ${r.err ?? 'no profile written'}`);
 }
 
@@ -407,8 +413,9 @@ const missSection = misses.length
     const p = profiles[m.id];
     const reps = WORKLOADS.find((w) => w.id === m.id)?.profInner ?? 1;
     const prof = p ? `\n  - profile (this run: ${m.id === 'S0' ? "a process importing 'h5kit/node'; h5kit, pako and compilation frames only" : `${reps} run(s) in one process`}, ${fmtMs(p.totalMs)} ms sampled incl. process start-up and loading inputs; top self time): ${p.top.map((t) => `${t.fn} ${t.where ? `(${t.where}) ` : ''}${t.pct.toFixed(0)}%`).join('; ')}` : '';
+    const tiers = p?.tiers ? `\n  - warm-up, in that profiled process: the median of runs 1–15 is ${fmtMs(p.tiers.first)} ms, of the last 100 of ${p.tiers.runs} runs ${fmtMs(p.tiers.last)} ms (h5py in the timed rounds: ${fmtMs(stats[m.id].h5py.ms)} ms)` : '';
     const why = NOTES[m.id] ? `\n  - why: ${NOTES[m.id]}` : '';
-    return `- ${missLine(m)}${prof}${why}`;
+    return `- ${missLine(m)}${prof}${tiers}${why}`;
   }).join('\n')
   : '- none';
 const errorsAll = runs.filter((r) => r.error && r.error !== 'unsupported');
