@@ -4,8 +4,13 @@ import { SourceRangeError } from '../io/memory-source.js';
 
 /** Reads up to this size are served from cached extents: metadata walks make many tiny reads. */
 const SMALL_READ = 16 * 1024;
-/** A lone small read fetches one page around it... */
-const PAGE = 4 * 1024;
+/**
+ * A lone small read fetches the aligned 1 KiB around it: a symbol table node
+ * (328 bytes with 8-byte offsets) or a typical object header fits. Measured
+ * against 4 KiB pages: opening and listing a 100-group h5py file (bench W8,
+ * 24 lone reads) took ~17% less, from less copying and fewer fresh slabs.
+ */
+const PAGE = 1024;
 /** ...a read close after the previous fetch (a walk through neighbouring structures) fetches this much. */
 const READ_AHEAD = 64 * 1024;
 const MAX_EXTENTS = 32;
@@ -33,7 +38,7 @@ function piece(length: number): Uint8Array {
  * A file on disk read with positioned reads: only the ranges the parser asks
  * for are read, so files larger than memory can be opened. Small reads go
  * through a few cached extents: a lone read (a symbol table node far from
- * anything else) fetches its 4 KiB page, a read just after the previous
+ * anything else) fetches its 1 KiB, a read just after the previous
  * fetch (walking headers laid out one after another) fetches 64 KiB, so a
  * listing costs one small syscall per node and a full walk one per 64 KiB.
  * Small reads are views of the cached extents; reads over 16 KiB get a
