@@ -235,6 +235,18 @@ def cmd_reference(reps=5):
     f64 = load_f64()
     dst = np.empty_like(f64)
     measure('numpy copyto 128 MiB', f64.nbytes, lambda: np.copyto(dst, f64))
+    # W2's floor: one pread of 128 MiB (page cache) into a freshly allocated array, as h5py
+    # does, with numpy's transparent huge pages (madvise; numpy's default on Linux) and without.
+    fd = os.open(os.path.join(DATA, 'w1-input.f64'), os.O_RDONLY)
+    default_hp = np.core.multiarray._get_madvise_hugepage()
+    try:
+        for hp in (True, False):
+            np.core.multiarray._set_madvise_hugepage(hp)
+            measure('pread 128 MiB into a fresh numpy array, huge pages %s%s' % ('on' if hp else 'off', ' (numpy default)' if hp == default_hp else ''),
+                    f64.nbytes, lambda: os.preadv(fd, [memoryview(np.empty(f64.size)).cast('B')], 0))
+    finally:
+        np.core.multiarray._set_madvise_hugepage(default_hp)
+        os.close(fd)
     plain = load_f32().view(np.uint8)
     cb = W3_CHUNK * 4
     shuffled = np.ascontiguousarray(plain.reshape(-1, W3_CHUNK, 4).transpose(0, 2, 1)).ravel()
