@@ -52,6 +52,14 @@ export interface Filter {
    * contents only need to last until the batch is decoded; undefined declines.
    */
   inputBuffer?(bytes: number): Uint8Array | undefined;
-  /** Encode several chunks at once (see `decodeMany`). */
-  encodeMany?(inputs: readonly Uint8Array[], ctxs: readonly FilterContext[]): Uint8Array[];
+  /**
+   * Encode several chunks at once (see `decodeMany`). `produce`, when given,
+   * makes input k ready: the pipeline's earlier stage writes it in place
+   * (into `inputs[k]`, which it fills exactly). Call it on the calling
+   * thread for every index in order, each before input k is read; inputs
+   * already produced may be encoded meanwhile (h5kit/node deflates on worker
+   * threads while the calling thread shuffles the next chunks). An error it
+   * throws ends the batch and is rethrown.
+   */
+  encodeMany?(inputs: readonly Uint8Array[], ctxs: readonly FilterContext[], produce?: (index: number) => void): Uint8Array[];
 }

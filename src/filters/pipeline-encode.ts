@@ -5,7 +5,7 @@
  */
 import { H5UnsupportedError } from '../errors.js';
 import { encoderFor } from './encoders.js';
-import type { FilterContext } from './filter.js';
+import type { Filter, FilterContext } from './filter.js';
 import { describe, offeredInputBuffer, type ChunkInfo, type PipelineEntry } from './pipeline.js';
 import { H5FilterDeclinedError } from './util.js';
 
@@ -49,6 +49,10 @@ export function encodeChunks(pipeline: readonly PipelineEntry[], chunks: readonl
       const into = place?.subarray(at, (at += o.data.length));
       return { elementSize: chunk.elementSize, clientData: entry.clientData, where: chunk.where, decodedSize: o.data.length, into };
     });
+    if (place && !filter.encodeMany && fused(filter, optional, i, pipeline[i + 1], next!, out, ctxs, chunk)) {
+      i++; // stage i + 1 ran too
+      continue;
+    }
     if (filter.encodeMany && out.length > 1) {
       // A batch is all or nothing: a declined chunk makes the whole batch fall back to one by one.
       try {
@@ -72,3 +76,62 @@ export function encodeChunks(pipeline: readonly PipelineEntry[], chunks: readonl
   if (staged) for (const o of out) if (o.data.buffer === staged.buffer) o.data = o.data.slice();
   return out;
 }
+
+/** A fused stage's result did not keep its input's size, so it cannot be where the next stage reads it. */
+class SizeChanged extends Error {}
+
+/**
+ * Stages i and i + 1 together: stage i (per chunk, e.g. shuffle) writes each
+ * chunk into the next stage's buffer while the next stage (a batch filter,
+ * e.g. h5kit/node's deflate) already encodes the chunks produced so far
+ * (Filter.encodeMany's `produce`): on worker threads the compression starts
+ * with the first chunk instead of after the last. Only a stage that keeps
+ * the size fits (its output goes where its input's share of the buffer is);
+ * when one does not, or the next stage declines the batch, this returns
+ * false having changed nothing, and the caller runs the stages one by one.
+ */
+function fused(
+  filter: Filter,
+  optional: boolean,
+  i: number,
+  nextEntry: PipelineEntry,
+  next: Filter,
+  out: { data: Uint8Array; filterMask: number }[],
+  ctxs: readonly FilterContext[],
+  chunk: ChunkInfo,
+): boolean {
+  const views = ctxs.map((c) => c.into!);
+  const declined = new Uint8Array(out.length);
+  let produced = 0;
+  const produce = (k: number) => {
+    produced++;
+    let r: Uint8Array;
+    try {
+      r = filter.encode!(out[k].data, ctxs[k]);
+    } catch (err) {
+      if (!(optional && err instanceof H5FilterDeclinedError)) throw err;
+      declined[k] = 1;
+      r = out[k].data;
+    }
+    if (r === views[k]) return;
+    if (r.length !== views[k].length) throw new SizeChanged();
+    views[k].set(r);
+  };
+  const nextCtxs = views.map((v): FilterContext => ({ elementSize: chunk.elementSize, clientData: nextEntry.clientData, where: chunk.where, decodedSize: v.length }));
+  let res: Uint8Array[];
+  try {
+    res = next.encodeMany!(views, nextCtxs, produce);
+  } catch (err) {
+    if (err instanceof SizeChanged || err instanceof H5FilterDeclinedError) return false;
+    throw err;
+  }
+  // A batch filter that did not call `produce` for every input (one written before it existed)
+  // encoded unfilled bytes: drop its results and run the stages one by one.
+  if (produced !== out.length) return false;
+  out.forEach((o, k) => {
+    if (declined[k]) o.filterMask |= 1 << i;
+    o.data = res[k];
+  });
+  return true;
+}
+

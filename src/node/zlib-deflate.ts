@@ -37,8 +37,8 @@ export const nodeDeflateFilter: Filter = {
   },
   // A read places a batch's stored chunks in the pool's shared buffer, so they reach the workers uncopied.
   inputBuffer: sharedInputBuffer,
-  encodeMany(inputs: readonly Uint8Array[], ctxs: readonly FilterContext[]): Uint8Array[] {
-    return zlibMany('deflate', inputs.map((input, k) => ({ input, param: levelOf(ctxs[k]) })));
+  encodeMany(inputs: readonly Uint8Array[], ctxs: readonly FilterContext[], produce?: (index: number) => void): Uint8Array[] {
+    return zlibMany('deflate', inputs.map((input, k) => ({ input, param: levelOf(ctxs[k]) })), undefined, produce);
   },
 };
 

@@ -59,6 +59,8 @@ port.on('message', (m) => {
   for (;;) {
     const k = Atomics.add(m.next, 0, 1);
     if (k >= m.count) break;
+    // Inputs the calling thread is still producing: wait until input k is (ready counts them).
+    if (m.ready) for (let r = Atomics.load(m.ready, 0); r <= k; r = Atomics.load(m.ready, 0)) Atomics.wait(m.ready, 0, r);
     try {
       const input = new Uint8Array(m.inputs, m.spans[2 * k], m.spans[2 * k + 1] - m.spans[2 * k]);
       const opts = m.op === 'deflate' ? { level: m.params[k] } : { maxOutputLength: m.params[k] };
@@ -170,15 +172,24 @@ type WorkerMessage = { k: number; o: Uint8Array; end?: undefined } | { end: true
  * it. `then`, when given, is called on the calling thread with each output
  * as soon as it is in hand (after placing it in the job's `into`), and its
  * return value becomes the result; an error it throws stops the batch and
- * is rethrown once every worker has finished.
+ * is rethrown once every worker has finished. `produce`, when given, fills
+ * job k's input (then every input must be a view of one SharedArrayBuffer):
+ * the calling thread produces them in order while the workers already run
+ * the jobs produced, and joins them once all are.
  */
-export function zlibMany(op: 'deflate' | 'inflate', jobs: readonly ZlibJob[], then?: (index: number, output: Uint8Array) => Uint8Array): Uint8Array[] {
+export function zlibMany(
+  op: 'deflate' | 'inflate',
+  jobs: readonly ZlibJob[],
+  then?: (index: number, output: Uint8Array) => Uint8Array,
+  produce?: (index: number) => void,
+): Uint8Array[] {
   let total = 0;
   for (const j of jobs) total += j.input.length;
   const pool = jobs.length > 1 && total >= MIN_PARALLEL_BYTES && !broken ? workers() : [];
   const out: Uint8Array[] = new Array(jobs.length);
   if (pool.length === 0) {
     jobs.forEach((j, k) => {
+      produce?.(k);
       let o: Uint8Array;
       try {
         o = runOne(op, j);
@@ -196,6 +207,7 @@ export function zlibMany(op: 'deflate' | 'inflate', jobs: readonly ZlibJob[], th
   if (inputs) {
     jobs.forEach((j, k) => ((spans[2 * k] = j.input.byteOffset), (spans[2 * k + 1] = j.input.byteOffset + j.input.length)));
   } else {
+    if (produce) throw new Error('zlibMany: inputs to be produced must be views of one SharedArrayBuffer');
     // The kept buffer is safe to reuse (every worker is done with a batch before zlibMany returns, or the
     // pool is never used again) unless some inputs are views of it: copying could overwrite them.
     const aliased = jobs.some((j) => sharedInputs !== undefined && j.input.buffer === sharedInputs.buffer);
@@ -211,7 +223,8 @@ export function zlibMany(op: 'deflate' | 'inflate', jobs: readonly ZlibJob[], th
   const next = new Int32Array(new SharedArrayBuffer(4));
   const params = jobs.map((j) => j.param);
   const sizes = jobs.map((j) => outputSize(op, j));
-  for (const lane of pool) lane.port.postMessage({ op, inputs, spans, params, sizes, next, count: jobs.length });
+  const ready = produce ? new Int32Array(new SharedArrayBuffer(4)) : undefined;
+  for (const lane of pool) lane.port.postMessage({ op, inputs, spans, params, sizes, next, ready, count: jobs.length });
   let failed = false;
   let failure: unknown;
   let ended = 0;
@@ -240,6 +253,20 @@ export function zlibMany(op: 'deflate' | 'inflate', jobs: readonly ZlibJob[], th
       }
     }
   };
+  if (ready) {
+    for (let k = 0; k < jobs.length && !failed; k++) {
+      try {
+        produce!(k);
+      } catch (e) {
+        stop(e);
+      }
+      Atomics.store(ready, 0, k + 1);
+      Atomics.notify(ready, 0);
+    }
+    // After a failure, wake the workers still waiting (the jobs they take then are dropped).
+    Atomics.store(ready, 0, jobs.length);
+    Atomics.notify(ready, 0);
+  }
   for (;;) {
     const k = Atomics.add(next, 0, 1);
     if (k >= jobs.length) break;
