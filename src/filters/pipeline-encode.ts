@@ -45,10 +45,7 @@ export function encodeChunks(pipeline: readonly PipelineEntry[], chunks: readonl
     if (place && out.some((o) => o.data.buffer === place!.buffer)) place = undefined;
     if (place) staged = place;
     let at = 0;
-    const ctxs = out.map((o): FilterContext => {
-      const into = place?.subarray(at, (at += o.data.length));
-      return { elementSize: chunk.elementSize, clientData: entry.clientData, where: chunk.where, decodedSize: o.data.length, into };
-    });
+    const ctxs = out.map((o) => contextOf(entry, chunk, o.data.length, place?.subarray(at, (at += o.data.length))));
     if (place && !filter.encodeMany && fused(filter, optional, i, pipeline[i + 1], next!, out, ctxs, chunk)) {
       i++; // stage i + 1 ran too
       continue;
@@ -75,6 +72,11 @@ export function encodeChunks(pipeline: readonly PipelineEntry[], chunks: readonl
   // An output still in the next stage's buffer (that stage skipped) must not outlive the batch.
   if (staged) for (const o of out) if (o.data.buffer === staged.buffer) o.data = o.data.slice();
   return out;
+}
+
+/** The context of one chunk's encoding stage: `size` bytes in, `into` where the next stage would like the output. */
+function contextOf(entry: PipelineEntry, chunk: ChunkInfo, size: number, into?: Uint8Array): FilterContext {
+  return { elementSize: chunk.elementSize, clientData: entry.clientData, where: chunk.where, decodedSize: size, into };
 }
 
 /** A fused stage's result did not keep its input's size, so it cannot be where the next stage reads it. */
@@ -117,7 +119,7 @@ function fused(
     if (r.length !== views[k].length) throw new SizeChanged();
     views[k].set(r);
   };
-  const nextCtxs = views.map((v): FilterContext => ({ elementSize: chunk.elementSize, clientData: nextEntry.clientData, where: chunk.where, decodedSize: v.length }));
+  const nextCtxs = views.map((v) => contextOf(nextEntry, chunk, v.length));
   let res: Uint8Array[];
   try {
     res = next.encodeMany!(views, nextCtxs, produce);
@@ -134,4 +136,3 @@ function fused(
   });
   return true;
 }
-

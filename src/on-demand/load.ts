@@ -2,10 +2,8 @@ import { H5NotLoadedError } from '../errors.js';
 import { provideModules } from './registry.js';
 
 /**
- * Load the readers 'h5kit/read' keeps out of its bundle (registry.ts): rare
- * filters (n-bit, scale-offset, LZF), virtual datasets, shared object header
- * messages, the metadata cache image, region references and the fixed and
- * extensible array chunk indexes. One chunk, fetched once; after it, a
+ * Load the readers 'h5kit/read' keeps out of its bundle (the modules of
+ * OnDemandModules, registry.ts). One chunk, fetched once; after it, a
  * synchronous open() reads every file the full library reads. The full
  * entries have them already, so there it does nothing.
  */
